@@ -1,0 +1,337 @@
+//! The emitter trait: what a platform crate implements, and the data that crosses it.
+//!
+//! **Architecture invariant:** an [`Emitter`] is a pure function from a [`ResolvedProfile`]
+//! and [`EmitOptions`] to bytes. It reads no file, clock, environment or network; the CLI
+//! loads certificates and secrets into the [`ResolvedProfile`] and passes the signing time in.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::attributes::UserIdentity;
+use crate::model::EmailProfile;
+use crate::secret::Secret;
+use crate::settings::Setting;
+
+/// A profile with everything per-user and everything from outside filled in.
+#[derive(Clone, Debug)]
+pub struct ResolvedProfile {
+    pub profile: EmailProfile,
+    pub user: UserIdentity,
+    /// Certificate material by certificate name (files read by the CLI).
+    pub materials: BTreeMap<String, CertificateMaterial>,
+    /// The account password, when the profile names a source and the CLI read it.
+    pub password: Option<Secret>,
+}
+
+/// The bytes behind a certificate entry of the profile.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CertificateMaterial {
+    /// A PKCS#12 file and its passphrase.
+    Pkcs12 {
+        data: Vec<u8>,
+        passphrase: Option<Secret>,
+    },
+    /// A CA certificate, DER-encoded (PEM input is converted by the reader).
+    Ca { der: Vec<u8> },
+    /// The SCEP challenge, when the profile names one.
+    Scep { challenge: Option<Secret> },
+}
+
+/// What kind of change a Windows-style command stream expresses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Operation {
+    /// Provision the account.
+    #[default]
+    Add,
+    /// Update an account provisioned earlier with the same profile and user.
+    Replace,
+    /// Remove the account.
+    Remove,
+}
+
+/// Options of one emission, set by the CLI.
+#[derive(Clone, Debug, Default)]
+pub struct EmitOptions {
+    /// Oldest OS version to target; `None` uses the profile's or the emitter's default.
+    pub min_os_version: Option<OsVersion>,
+    /// Write the account password into the artifact (when the profile has one).
+    pub include_password: bool,
+    /// Add, replace or remove (platforms whose format has commands).
+    pub operation: Operation,
+    /// An emitter-specific output form, e.g. `intune-custom` for Windows.
+    pub form: Option<String>,
+}
+
+/// One output file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Suggested file name, without directories.
+    pub file_name: String,
+    /// IANA media type, e.g. `application/x-apple-aspen-config`.
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Artifact {
+    // Artifacts may carry a password or key material when asked to; never dump them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Artifact")
+            .field("file_name", &self.file_name)
+            .field("media_type", &self.media_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// Something an emitter has to tell the administrator about one setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// JSON pointer of the setting in the profile.
+    pub setting: String,
+    /// The platform (emitter id) the diagnostic is about.
+    pub platform: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        severity: Severity,
+        setting: Setting,
+        platform: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            setting: setting.pointer().to_owned(),
+            platform: platform.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The catalogue entry the diagnostic names, if it names one.
+    pub fn setting(&self) -> Option<Setting> {
+        Setting::from_pointer(&self.setting)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} ({}): {}",
+            self.severity, self.setting, self.platform, self.message
+        )
+    }
+}
+
+/// What an emission produced.
+#[derive(Clone, Debug, Default)]
+pub struct Emission {
+    pub artifacts: Vec<Artifact>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How far a platform can express one setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "support")]
+pub enum Support {
+    /// Written to the artifact, from OS version `since` when given.
+    Native {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        since: Option<&'static str>,
+    },
+    /// Written, but not exactly as asked; `note` says how.
+    Partial {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        since: Option<&'static str>,
+        note: &'static str,
+    },
+    /// Not expressible; reported as a diagnostic whenever configured.
+    Unsupported { reason: &'static str },
+    /// A setting of another platform's section; it asks nothing of this one.
+    OtherPlatform,
+}
+
+impl Support {
+    pub const NATIVE: Support = Support::Native { since: None };
+
+    pub fn since(version: &'static str) -> Support {
+        Support::Native {
+            since: Some(version),
+        }
+    }
+
+    pub fn is_expressed(self) -> bool {
+        matches!(self, Support::Native { .. } | Support::Partial { .. })
+    }
+}
+
+/// The platform family an emitter belongs to; decides which `platforms.*` section is its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Ios,
+    Windows,
+    Android,
+}
+
+impl Family {
+    pub fn section(self) -> &'static str {
+        match self {
+            Family::Ios => "ios",
+            Family::Windows => "windows",
+            Family::Android => "android",
+        }
+    }
+}
+
+/// An emitter could not produce its artifact.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    /// An option does not apply, e.g. an unknown `form`.
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    /// The profile asks for something this platform cannot do at all.
+    #[error("{setting}: {message}")]
+    Unsupported { setting: String, message: String },
+    /// Certificate material is missing or malformed.
+    #[error("certificate `{name}`: {message}")]
+    Material { name: String, message: String },
+}
+
+/// A platform emitter: one crate per platform implements it, and the CLI registers it.
+pub trait Emitter: Send + Sync {
+    /// Stable id used on the command line (`--platform ios`).
+    fn id(&self) -> &'static str;
+
+    /// Human name, e.g. "iOS/iPadOS (.mobileconfig)".
+    fn title(&self) -> &'static str;
+
+    fn family(&self) -> Family;
+
+    /// How far this platform expresses `setting`. Implementations list the settings they
+    /// know; [`Emitter::capability`] adds the rule for other platforms' sections.
+    fn support(&self, setting: Setting) -> Support;
+
+    /// Produce the artifacts for one resolved profile.
+    fn emit(&self, profile: &ResolvedProfile, options: &EmitOptions)
+    -> Result<Emission, EmitError>;
+
+    /// [`Emitter::support`], with other platforms' sections answered as such.
+    fn capability(&self, setting: Setting) -> Support {
+        match setting.platform_scope() {
+            Some(section) if section != self.family().section() => Support::OtherPlatform,
+            _ => self.support(setting),
+        }
+    }
+
+    /// A warning for every setting `profile` configures that this platform cannot express.
+    /// Emitters call this from `emit`, so nothing is dropped silently.
+    fn unsupported_diagnostics(&self, profile: &EmailProfile) -> Vec<Diagnostic> {
+        Setting::ALL
+            .into_iter()
+            .filter(|s| s.is_configured(profile))
+            .filter_map(|s| match self.capability(s) {
+                Support::Unsupported { reason } => Some(Diagnostic::new(
+                    Severity::Warning,
+                    s,
+                    self.id(),
+                    format!("{} is not expressible here: {reason}", s.title()),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Settings `profile` configures that `emission` neither expresses (per the emitter's own
+/// capabilities) nor reports. Empty means nothing was dropped silently.
+pub fn silently_dropped(
+    emitter: &dyn Emitter,
+    profile: &EmailProfile,
+    emission: &Emission,
+) -> Vec<Setting> {
+    Setting::ALL
+        .into_iter()
+        .filter(|s| s.is_configured(profile))
+        .filter(|s| {
+            let cap = emitter.capability(*s);
+            let reported = emission
+                .diagnostics
+                .iter()
+                .any(|d| d.setting == s.pointer() || d.setting.starts_with(&format!("{}/", s.pointer())));
+            !(cap == Support::OtherPlatform || cap.is_expressed() || reported)
+        })
+        .collect()
+}
+
+/// A dotted OS version such as `13.0` or `10.3.1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OsVersion(pub u16, pub u16, pub u16);
+
+impl OsVersion {
+    pub fn parse(s: &str) -> Option<OsVersion> {
+        let mut parts = s.trim().split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+        let patch = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(OsVersion(major, minor, patch))
+    }
+}
+
+impl fmt::Display for OsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.2 == 0 {
+            write!(f, "{}.{}", self.0, self.1)
+        } else {
+            write!(f, "{}.{}.{}", self.0, self.1, self.2)
+        }
+    }
+}
+
+impl std::str::FromStr for OsVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        OsVersion::parse(s).ok_or_else(|| format!("`{s}` is not a version like 13.0 or 15.4.1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_versions_compare_numerically() {
+        assert!(OsVersion::parse("10.3").unwrap() > OsVersion::parse("9.3.3").unwrap());
+        assert!(OsVersion::parse("12").unwrap() < OsVersion::parse("12.0.1").unwrap());
+        assert_eq!(OsVersion::parse("13.0").unwrap().to_string(), "13.0");
+        assert_eq!(OsVersion::parse("1.2.3.4"), None);
+        assert_eq!(OsVersion::parse("x"), None);
+    }
+}

@@ -1,0 +1,462 @@
+//! Validation in two layers, both reporting every problem at once: the generated JSON Schema,
+//! then the semantic rules it cannot say (references between settings, secrets, advice).
+
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::emit::Severity;
+use crate::input::{Document, Position, escape_segment};
+use crate::model::*;
+use crate::schema;
+use crate::secret::SecretRef;
+
+/// One problem found in a profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// JSON pointer of the offending value ("" for the document).
+    pub pointer: String,
+    /// Line and column in the file, when known.
+    pub position: Option<Position>,
+    /// What is wrong.
+    pub message: String,
+    /// What would be valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The schema keyword or semantic rule that produced it.
+    pub rule: String,
+}
+
+/// Validation switches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ValidationOptions {
+    /// Accept `inline` secrets (refused by default: profiles are often committed).
+    pub allow_inline_secrets: bool,
+}
+
+/// The outcome of validating one document.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The profile, when the document has no errors.
+    pub profile: Option<EmailProfile>,
+    /// Errors and warnings, in document order.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+}
+
+fn compiled() -> &'static (Value, jsonschema::Validator) {
+    static V: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
+    V.get_or_init(|| {
+        let schema = schema::base_schema();
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            // The schema is generated from our own types; failing here is a build defect that
+            // the schema tests catch.
+            .expect("the generated profile schema compiles");
+        (schema, validator)
+    })
+}
+
+/// Validate a parsed document.
+pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
+    let (root, validator) = compiled();
+    let mut findings = Vec::new();
+    for error in validator.iter_errors(&doc.value) {
+        findings.extend(schema_finding(root, &doc.value, &error));
+    }
+    let mut profile = None;
+    if findings.is_empty() {
+        match serde_json::from_value::<EmailProfile>(doc.value.clone()) {
+            Ok(p) => {
+                findings.extend(semantic_findings(&p, options));
+                profile = Some(p);
+            }
+            Err(e) => findings.push(Finding {
+                severity: Severity::Error,
+                pointer: String::new(),
+                position: None,
+                message: format!("the profile does not match the model: {e}"),
+                expected: None,
+                rule: "model".into(),
+            }),
+        }
+    }
+    for f in &mut findings {
+        f.position = if f.rule == "unknownProperty" || f.rule == "notApplicable" {
+            doc.locations.key(&f.pointer)
+        } else {
+            doc.locations.value(&f.pointer)
+        };
+    }
+    findings.sort_by(|a, b| {
+        (a.position, &a.pointer, &a.message).cmp(&(b.position, &b.pointer, &b.message))
+    });
+    findings.dedup();
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        profile = None;
+    }
+    Report { profile, findings }
+}
+
+fn short_value(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s.chars().count() <= 64 => Some(format!("`{s}`")),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some("null".into()),
+        _ => None,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn schema_finding(
+    root: &Value,
+    instance_root: &Value,
+    error: &jsonschema::ValidationError<'_>,
+) -> Vec<Finding> {
+    let pointer = error.instance_path().as_str().to_owned();
+    let instance = instance_root.pointer(&pointer).unwrap_or(&Value::Null);
+    let here = schema::schema_at(root, &pointer);
+    let expected = here.map(|(s, _)| schema::describe(root, s));
+    let finding = |message: String, expected: Option<String>, rule: &str, pointer: String| Finding {
+        severity: Severity::Error,
+        pointer,
+        position: None,
+        message,
+        expected,
+        rule: rule.to_owned(),
+    };
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            let object_schema = here.map(|(s, _)| s);
+            let def = object_schema.and_then(schema::def_name);
+            unexpected
+                .iter()
+                .map(|name| {
+                    let child = format!("{pointer}/{}", escape_segment(name));
+                    let cond = def.and_then(|d| schema::condition_of(d, name));
+                    match cond {
+                        Some(c) => finding(
+                            format!("`{name}` is not allowed here: it {c}"),
+                            Some(format!("remove `{name}`, or change the setting it depends on")),
+                            "notApplicable",
+                            child,
+                        ),
+                        None => finding(
+                            format!("unknown setting `{name}`"),
+                            object_schema.map(|s| schema::describe(root, s)),
+                            "unknownProperty",
+                            child,
+                        ),
+                    }
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or("?");
+            let child = format!("{pointer}/{}", escape_segment(name));
+            let member_expected = here
+                .and_then(|(s, _)| schema::member(schema::deref(root, s), name))
+                .map(|m| schema::describe(root, m));
+            let object_schema = here.map(|(s, _)| s);
+            let def = object_schema.and_then(schema::def_name);
+            let why = def
+                .and_then(|d| schema::condition_of(d, name))
+                .map(|c| format!(" (needed because {})", c.trim_start_matches("applies only when ")))
+                .unwrap_or_default();
+            vec![Finding {
+                pointer: if pointer.is_empty() && name == "?" { pointer } else { child },
+                ..finding(
+                    format!("missing required setting `{name}`{why}"),
+                    member_expected,
+                    "required",
+                    String::new(),
+                )
+            }]
+        }
+        ValidationErrorKind::Type { .. } => vec![finding(
+            format!("wrong type: found {}", type_name(instance)),
+            expected,
+            "type",
+            pointer,
+        )],
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::Enum { .. }
+        | ValidationErrorKind::Constant { .. } => {
+            let shown = short_value(instance).unwrap_or_else(|| type_name(instance).to_owned());
+            vec![finding(
+                format!("{shown} is not a valid value"),
+                expected,
+                "enum",
+                pointer,
+            )]
+        }
+        ValidationErrorKind::MinItems { limit } => vec![finding(
+            format!("needs at least {limit} item(s)"),
+            expected,
+            "minItems",
+            pointer,
+        )],
+        ValidationErrorKind::UniqueItems => vec![finding(
+            "lists an item more than once".into(),
+            expected,
+            "uniqueItems",
+            pointer,
+        )],
+        ValidationErrorKind::MinLength { limit } => vec![finding(
+            format!("is shorter than {limit} character(s)"),
+            expected,
+            "minLength",
+            pointer,
+        )],
+        ValidationErrorKind::MaxLength { limit } => vec![finding(
+            format!("is longer than {limit} characters"),
+            expected,
+            "maxLength",
+            pointer,
+        )],
+        ValidationErrorKind::Pattern { .. } => vec![finding(
+            "does not have the required form".into(),
+            expected,
+            "pattern",
+            pointer,
+        )],
+        ValidationErrorKind::MinProperties { .. } | ValidationErrorKind::MaxProperties { .. } => {
+            vec![finding(
+                "must name exactly one source".into(),
+                expected,
+                "oneSource",
+                pointer,
+            )]
+        }
+        ValidationErrorKind::PropertyNames { .. } => vec![finding(
+            "has a name that is not allowed".into(),
+            Some("names of letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64 characters".into()),
+            "propertyNames",
+            pointer,
+        )],
+        _ => vec![finding(
+            error.masked().to_string(),
+            expected,
+            "schema",
+            pointer,
+        )],
+    }
+}
+
+struct Rules<'a> {
+    profile: &'a EmailProfile,
+    options: ValidationOptions,
+    out: Vec<Finding>,
+}
+
+impl Rules<'_> {
+    fn push(&mut self, severity: Severity, pointer: &str, rule: &str, message: String, expected: Option<String>) {
+        self.out.push(Finding {
+            severity,
+            pointer: pointer.to_owned(),
+            position: None,
+            message,
+            expected,
+            rule: rule.to_owned(),
+        });
+    }
+
+    fn certificate_ref(&mut self, pointer: &str, name: &str, purpose: &str) {
+        let names: Vec<String> = self.profile.certificates.keys().map(|k| format!("`{k}`")).collect();
+        match self.profile.certificates.get(name) {
+            None => {
+                let expected = if names.is_empty() {
+                    "the name of an entry under `certificates` (there are none yet)".to_owned()
+                } else {
+                    format!("one of {}", names.join(", "))
+                };
+                self.push(
+                    Severity::Error,
+                    pointer,
+                    "certificateExists",
+                    format!("certificate `{name}` is not defined under `certificates`"),
+                    Some(expected),
+                );
+            }
+            Some(cert) if !cert.kind.is_identity() => self.push(
+                Severity::Error,
+                pointer,
+                "certificateIsIdentity",
+                format!("certificate `{name}` is a CA certificate, but {purpose} needs an identity (certificate and private key)"),
+                Some("a certificate of kind `pkcs12`, `scep`, `external` or `derivedCredential`".into()),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    fn secret(&mut self, pointer: &str, secret: &SecretRef) {
+        if secret.inline.is_some() && !self.options.allow_inline_secrets {
+            self.push(
+                Severity::Error,
+                &format!("{pointer}/inline"),
+                "inlineSecret",
+                "inline secrets are refused: profile files are often committed and shared".into(),
+                Some("`env: VARIABLE` or `file: path`, or allow inline secrets explicitly with `--allow-inline-secrets`".into()),
+            );
+        }
+    }
+}
+
+/// The rules the schema cannot express.
+pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> Vec<Finding> {
+    let mut r = Rules {
+        profile,
+        options,
+        out: Vec::new(),
+    };
+    let a = &profile.account;
+    let auth = &a.authentication;
+    if auth.method == AuthenticationMethod::Certificate {
+        if let Some(name) = &auth.identity_certificate {
+            r.certificate_ref("/account/authentication/identityCertificate", name, "certificate authentication");
+        }
+    }
+    if let Some(pw) = &auth.password {
+        r.secret("/account/authentication/password", pw);
+        if a.oauth.enabled {
+            r.push(
+                Severity::Warning,
+                "/account/authentication/password",
+                "oauthNoPassword",
+                "a password is set although OAuth is on; devices ignore it (Apple: \"If enabled, don't specify a password\")".into(),
+                Some("remove `password` while OAuth is on".into()),
+            );
+        } else if auth.method != AuthenticationMethod::UsernameAndPassword {
+            r.push(
+                Severity::Warning,
+                "/account/authentication/password",
+                "passwordUnused",
+                "a password is set but the authentication method does not use one".into(),
+                Some("remove `password`, or use the method `usernameAndPassword`".into()),
+            );
+        }
+    }
+    let smime = &profile.smime;
+    if smime.enabled {
+        if smime.signing.certificate_type == CertificateType::Certificate {
+            if let Some(name) = &smime.signing.certificate {
+                r.certificate_ref("/smime/signing/certificate", name, "S/MIME signing");
+            }
+        }
+        if smime.encryption.certificate_type == CertificateType::Certificate {
+            if let Some(name) = &smime.encryption.certificate {
+                r.certificate_ref("/smime/encryption/certificate", name, "S/MIME encryption");
+            }
+        }
+        if !smime.signing.enabled
+            && !smime.encryption.encrypt_by_default
+            && !smime.encryption.per_message_switch
+        {
+            r.push(
+                Severity::Warning,
+                "/smime/enabled",
+                "smimeDoesNothing",
+                "S/MIME is on, but neither signing, encryption by default nor the per-message switch is".into(),
+                Some("turn on `signing.enabled`, `encryption.encryptByDefault` or `encryption.perMessageSwitch`, or turn S/MIME off".into()),
+            );
+        }
+    }
+    let services = &profile.sync.services;
+    if services.len() < Service::ALL.len() && profile.sync.user_can_change {
+        r.push(
+            Severity::Warning,
+            "/sync/userCanChange",
+            "partialSyncOverride",
+            "only some services sync, but users may change the sync settings (and turn the others on)".into(),
+            Some("`userCanChange: false` is recommended when only some services sync".into()),
+        );
+    }
+    // Certificates: secrets, and entries nothing uses.
+    let used: Vec<&str> = [
+        (auth.method == AuthenticationMethod::Certificate)
+            .then_some(auth.identity_certificate.as_deref())
+            .flatten(),
+        (smime.enabled && smime.signing.certificate_type == CertificateType::Certificate)
+            .then_some(smime.signing.certificate.as_deref())
+            .flatten(),
+        (smime.enabled && smime.encryption.certificate_type == CertificateType::Certificate)
+            .then_some(smime.encryption.certificate.as_deref())
+            .flatten(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (name, cert) in &profile.certificates {
+        let base = format!("/certificates/{}", escape_segment(name));
+        if let Some(p) = cert.pkcs12.as_ref().and_then(|p| p.passphrase.as_ref()) {
+            r.secret(&format!("{base}/pkcs12/passphrase"), p);
+        }
+        if let Some(c) = cert.scep.as_ref().and_then(|s| s.challenge.as_ref()) {
+            r.secret(&format!("{base}/scep/challenge"), c);
+        }
+        if cert.kind.is_identity() && !used.contains(&name.as_str()) {
+            r.push(
+                Severity::Warning,
+                &base,
+                "unusedCertificate",
+                format!("certificate `{name}` is not used by authentication or S/MIME; it is still delivered"),
+                None,
+            );
+        }
+    }
+    r.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Format, parse};
+
+    fn check(yaml: &str) -> Report {
+        validate(&parse(yaml.as_bytes(), Format::Yaml).unwrap(), ValidationOptions::default())
+    }
+
+    const MINIMAL: &str = "displayName: D\nidentifier: com.contoso.mail\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n";
+
+    #[test]
+    fn minimal_profile_is_valid() {
+        let r = check(MINIMAL);
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        assert!(r.profile.is_some());
+    }
+
+    #[test]
+    fn all_errors_are_reported_at_once() {
+        let r = check("displayName: ''\nidentifier: nodots\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  bogus: 1\n");
+        let pointers: Vec<_> = r.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/displayName", "/identifier", "/account/bogus"], "{:#?}", r.findings);
+        assert_eq!(r.findings[2].position, Some(Position { line: 6, column: 3 }));
+    }
+}
