@@ -211,3 +211,32 @@ pub fn resolve_identity(
         domain,
     })
 }
+
+/// Why a resolver could not give a user's attributes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// The directory has no such user.
+    #[error("user `{0}` was not found in the directory")]
+    NotFound(String),
+    /// The id matches more than one directory entry.
+    #[error("user id `{user_id}` matches {count} directory entries; it must match exactly one")]
+    Ambiguous { user_id: String, count: usize },
+    /// The resolver itself failed (connection, plugin crash, timeout, bad response ...).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A source of per-user directory attributes: the built-in directory file, an in-process
+/// plugin, an out-of-process plugin, or MDM placeholders.
+pub trait AttributeResolver: Send + Sync {
+    /// A short description for logs, e.g. `directory file examples/directory.csv`.
+    fn describe(&self) -> String;
+
+    fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError>;
+
+    /// Resolve several users; resolvers that can batch (one LDAP query, one plugin call)
+    /// override this.
+    fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {
+        user_ids.iter().map(|id| self.resolve(id)).collect()
+    }
+}

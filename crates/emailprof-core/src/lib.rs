@@ -10,7 +10,10 @@ pub mod secret;
 pub mod settings;
 pub mod validate;
 
-pub use attributes::{DirectoryAttributes, MissingAttributes, UserIdentity, resolve_identity};
+pub use attributes::{
+    AttributeResolver, DirectoryAttributes, MissingAttributes, ResolveError, UserIdentity,
+    resolve_identity,
+};
 pub use emit::{
     Artifact, CertificateMaterial, Diagnostic, EmitError, EmitOptions, Emission, Emitter, Family,
     Operation, OsVersion, ResolvedProfile, Severity, Support,
