@@ -240,3 +240,112 @@ pub trait AttributeResolver: Send + Sync {
         user_ids.iter().map(|id| self.resolve(id)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Account, UserDomain, Username};
+
+    fn attrs() -> DirectoryAttributes {
+        DirectoryAttributes {
+            user_id: "user1".into(),
+            user_principal_name: Some("user1@contoso.com".into()),
+            primary_smtp_address: Some("first.last@contoso.com".into()),
+            sam_account_name: Some("user1".into()),
+            domain_fqdn: Some("contoso.com".into()),
+            netbios_name: Some("CONTOSO".into()),
+        }
+    }
+
+    fn account(source: UsernameSource, domain: Option<UserDomain>, email: EmailAddressSource) -> Account {
+        Account {
+            server: "mail.contoso.com".into(),
+            account_name: "Mail".into(),
+            username: Username { source, domain },
+            email_address_source: email,
+            authentication: Default::default(),
+            ssl: true,
+            oauth: Default::default(),
+        }
+    }
+
+    fn domain(source: DomainSource, attribute: Option<DomainAttribute>, name: Option<&str>) -> Option<UserDomain> {
+        Some(UserDomain {
+            source,
+            attribute,
+            name: name.map(str::to_owned),
+        })
+    }
+
+    fn username(acc: &Account) -> String {
+        resolve_identity(acc, &attrs()).unwrap().username
+    }
+
+    #[test]
+    fn every_username_source_and_domain_option() {
+        use DomainAttribute::*;
+        use EmailAddressSource as E;
+        use UsernameSource::*;
+        let cases = [
+            (account(UserPrincipalName, None, E::UserPrincipalName), "user1@contoso.com"),
+            (account(PrimarySmtpAddress, None, E::UserPrincipalName), "first.last@contoso.com"),
+            (account(SamAccountName, domain(DomainSource::Directory, Some(FullDomainName), None), E::UserPrincipalName), "contoso.com\\user1"),
+            (account(SamAccountName, domain(DomainSource::Directory, Some(NetBiosDomainName), None), E::UserPrincipalName), "CONTOSO\\user1"),
+            (account(SamAccountName, domain(DomainSource::Custom, None, Some("contoso")), E::UserPrincipalName), "contoso\\user1"),
+            (account(SamAccountName, domain(DomainSource::Custom, None, Some("corp.contoso.com")), E::UserPrincipalName), "corp.contoso.com\\user1"),
+        ];
+        for (acc, expected) in cases {
+            assert_eq!(username(&acc), expected, "{:?}", acc.username);
+        }
+    }
+
+    #[test]
+    fn sam_identity_keeps_account_and_domain_apart() {
+        let acc = account(
+            UsernameSource::SamAccountName,
+            domain(DomainSource::Directory, Some(DomainAttribute::NetBiosDomainName), None),
+            EmailAddressSource::PrimarySmtpAddress,
+        );
+        let id = resolve_identity(&acc, &attrs()).unwrap();
+        assert_eq!(id.account.as_deref(), Some("user1"));
+        assert_eq!(id.domain.as_deref(), Some("CONTOSO"));
+        assert_eq!(id.email_address, "first.last@contoso.com");
+    }
+
+    #[test]
+    fn email_address_sources() {
+        let upn = account(UsernameSource::UserPrincipalName, None, EmailAddressSource::UserPrincipalName);
+        let smtp = account(UsernameSource::UserPrincipalName, None, EmailAddressSource::PrimarySmtpAddress);
+        assert_eq!(resolve_identity(&upn, &attrs()).unwrap().email_address, "user1@contoso.com");
+        assert_eq!(resolve_identity(&smtp, &attrs()).unwrap().email_address, "first.last@contoso.com");
+    }
+
+    #[test]
+    fn missing_attributes_are_named_all_at_once() {
+        let acc = account(
+            UsernameSource::SamAccountName,
+            domain(DomainSource::Directory, Some(DomainAttribute::NetBiosDomainName), None),
+            EmailAddressSource::PrimarySmtpAddress,
+        );
+        let bare = DirectoryAttributes {
+            user_id: "ghost".into(),
+            user_principal_name: Some("ghost@contoso.com".into()),
+            primary_smtp_address: Some("  ".into()),
+            ..Default::default()
+        };
+        let err = resolve_identity(&acc, &bare).unwrap_err();
+        assert_eq!(
+            err.missing,
+            vec![Attribute::SamAccountName, Attribute::NetbiosName, Attribute::PrimarySmtpAddress]
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("user `ghost`") && msg.contains("sAMAccountName, netbiosName, primarySmtpAddress"), "{msg}");
+        // A custom domain needs no domain attribute from the directory.
+        let custom = account(
+            UsernameSource::SamAccountName,
+            domain(DomainSource::Custom, None, Some("contoso")),
+            EmailAddressSource::UserPrincipalName,
+        );
+        assert_eq!(required_attributes(&custom), vec![Attribute::UserPrincipalName, Attribute::SamAccountName]);
+    }
+}

@@ -2,6 +2,7 @@
 //! the emitter trait. Pure: no file, network, clock or environment access.
 
 pub mod attributes;
+pub mod diff;
 pub mod emit;
 pub mod input;
 pub mod model;
@@ -28,4 +29,12 @@ pub use validate::{Finding, Report, ValidationOptions, validate};
 pub fn load(bytes: &[u8], format: Format, options: ValidationOptions) -> Result<Report, input::ParseError> {
     let doc = input::parse(bytes, format)?;
     Ok(validate(&doc, options))
+}
+
+/// The canonical document of `profile` (what `emailprof` writes when it writes a profile): the
+/// serialized model without members whose condition is off.
+pub fn to_document(profile: &EmailProfile) -> serde_json::Value {
+    let mut v = serde_json::to_value(profile).unwrap_or(serde_json::Value::Null);
+    schema::prune_inapplicable(&mut v);
+    v
 }

@@ -192,6 +192,8 @@ pub enum UsernameSource {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserDomain {
     /// # User domain name source
+    ///
+    /// The directory's own domain for each user, or one custom domain for everybody.
     #[serde(default)]
     pub source: DomainSource,
 
@@ -472,10 +474,14 @@ pub struct Smime {
     pub enabled: bool,
 
     /// # S/MIME signing
+    ///
+    /// Signing of sent mail. Only with S/MIME on.
     #[serde(default)]
     pub signing: SmimeSigning,
 
     /// # S/MIME encryption
+    ///
+    /// Encryption of sent mail. Only with S/MIME on.
     #[serde(default)]
     pub encryption: SmimeEncryption,
 }
@@ -621,6 +627,8 @@ impl Default for Mail {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Certificate {
     /// # Kind
+    ///
+    /// What the entry is; decides which of `pkcs12`, `scep`, `ca` or `external` is filled in.
     pub kind: CertificateKind,
 
     /// # Display name
@@ -639,18 +647,27 @@ pub struct Certificate {
     pub graph_id: Option<String>,
 
     /// # PKCS#12 identity
+    ///
+    /// A `.p12`/`.pfx` file embedded in the profile. Only with the kind PKCS#12.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs12: Option<Pkcs12>,
 
     /// # SCEP request
+    ///
+    /// The SCEP server the device requests its identity from. Only with the kind SCEP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scep: Option<Scep>,
 
     /// # CA certificate
+    ///
+    /// A CA certificate file. Only with the kind CA certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca: Option<CaCertificate>,
 
     /// # Certificate from another profile
+    ///
+    /// How to refer to a certificate another profile delivers. Only with the kind "delivered by
+    /// another profile".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<ExternalCertificate>,
 }
@@ -722,6 +739,8 @@ pub struct Pkcs12 {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scep {
     /// # Server URL
+    ///
+    /// URL of the SCEP server.
     #[schemars(
         length(min = 1, max = 2048),
         regex(pattern = r"^https?://[^\s]+$"),
@@ -757,10 +776,14 @@ pub struct Scep {
     pub challenge: Option<SecretRef>,
 
     /// # Key size
+    ///
+    /// Size of the RSA key the device generates, in bits.
     #[serde(default)]
     pub key_size: KeySize,
 
     /// # Key usage
+    ///
+    /// What the requested key may be used for.
     #[serde(default)]
     pub key_usage: KeyUsage,
 
@@ -855,12 +878,18 @@ pub struct ExternalCertificate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Platforms {
     /// # iOS/iPadOS
+    ///
+    /// Settings only iOS/iPadOS has.
     #[serde(default)]
     pub ios: IosSettings,
     /// # Windows 10/11
+    ///
+    /// Settings only Windows has.
     #[serde(default)]
     pub windows: WindowsSettings,
     /// # Android
+    ///
+    /// Settings only Android has.
     #[serde(default)]
     pub android: AndroidSettings,
 }

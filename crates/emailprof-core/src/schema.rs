@@ -138,6 +138,62 @@ pub(crate) const CONDITIONALS: &[Conditional] = &[
     },
 ];
 
+/// Whether the condition under which `field` of `def` applies holds for the object `instance`.
+pub(crate) fn condition_holds(def: &str, field: &str, instance: &Value) -> bool {
+    CONDITIONALS
+        .iter()
+        .filter(|c| c.def == def && c.fields.contains(&field))
+        .any(|c| {
+            c.when.iter().all(|(p, cond)| {
+                let v = instance.get(*p);
+                match cond {
+                    Cond::Is(x) => v.and_then(Value::as_str) == Some(*x),
+                    Cond::IsNot(x) => v.and_then(Value::as_str) != Some(*x),
+                    Cond::True => v == Some(&Value::Bool(true)),
+                }
+            })
+        })
+}
+
+/// Remove from a profile document the members whose condition is off (e.g. S/MIME signing
+/// settings while S/MIME is off), which serializing the model writes as defaults. The result is
+/// the canonical document of a profile: valid, and read back as the same profile.
+pub fn prune_inapplicable(value: &mut Value) {
+    let root = base_schema();
+    prune(&root, &root, value);
+}
+
+fn prune(root: &Value, schema: &Value, value: &mut Value) {
+    let here = deref(root, schema);
+    match value {
+        Value::Object(obj) => {
+            if let Some(def) = def_name(schema) {
+                let instance = Value::Object(obj.clone());
+                for rule in CONDITIONALS.iter().filter(|c| c.def == def) {
+                    for f in rule.fields {
+                        if !condition_holds(def, f, &instance) {
+                            obj.remove(*f);
+                        }
+                    }
+                }
+            }
+            for (k, v) in obj.iter_mut() {
+                if let Some(child) = member(here, k) {
+                    prune(root, child, v);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = here.get("items") {
+                for v in items {
+                    prune(root, item_schema, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Why `field` of `def` may not appear, if it is conditional: e.g. "applies only when
 /// `source` is `samAccountName`".
 pub(crate) fn condition_of(def: &str, field: &str) -> Option<String> {

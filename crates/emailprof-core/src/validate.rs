@@ -97,12 +97,17 @@ pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
         }
     }
     for f in &mut findings {
-        f.position = if f.rule == "unknownProperty" || f.rule == "notApplicable" {
-            doc.locations.key(&f.pointer)
-        } else {
-            doc.locations.value(&f.pointer)
+        f.position = match f.rule.as_str() {
+            "unknownProperty" | "notApplicable" => doc.locations.key(&f.pointer),
+            // A missing member: point at the object that lacks it (its key, where there is one).
+            "required" => {
+                let parent = f.pointer.rsplit_once('/').map_or("", |(head, _)| head);
+                doc.locations.key(parent)
+            }
+            _ => doc.locations.value(&f.pointer),
         };
     }
+    findings = merge_same_pointer(findings);
     findings.sort_by(|a, b| {
         (a.position, &a.pointer, &a.message).cmp(&(b.position, &b.pointer, &b.message))
     });
@@ -111,6 +116,25 @@ pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
         profile = None;
     }
     Report { profile, findings }
+}
+
+/// Several schema complaints about one value become one finding.
+fn merge_same_pointer(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let same = out.iter_mut().find(|o| {
+            o.pointer == f.pointer && o.severity == f.severity && o.rule != "required" && f.rule != "required"
+                && o.rule != "unknownProperty" && f.rule != "unknownProperty"
+        });
+        match same {
+            Some(o) if !o.message.contains(&f.message) => {
+                o.message = format!("{}; {}", o.message, f.message);
+            }
+            Some(_) => {}
+            None => out.push(f),
+        }
+    }
+    out
 }
 
 fn short_value(v: &Value) -> Option<String> {
@@ -158,6 +182,9 @@ fn schema_finding(
             let def = object_schema.and_then(schema::def_name);
             unexpected
                 .iter()
+                // A conditional member whose condition holds is only "unevaluated" because its
+                // own value is invalid; that error is reported at the member itself.
+                .filter(|name| !def.is_some_and(|d| schema::condition_holds(d, name, instance)))
                 .map(|name| {
                     let child = format!("{pointer}/{}", escape_segment(name));
                     let cond = def.and_then(|d| schema::condition_of(d, name));

@@ -1,0 +1,198 @@
+//! The command line: one definition of every subcommand and flag, which also feeds the help,
+//! the man pages and the shell completions (`cargo xtask completions`, `cargo xtask man`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Turn one declarative email profile into the native configuration each platform installs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "emailprof",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage, 3 `diff` found differences."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More log output on stderr (-v debug, -vv trace); `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Machine-readable diagnostics: one JSON object per line on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check profiles against the schema and the semantic rules; report every problem.
+    Validate(ValidateArgs),
+    /// Print the profile's JSON Schema (draft 2020-12).
+    Schema(SchemaArgs),
+    /// Emit the native configuration of one platform for one user.
+    Emit(EmitArgs),
+    /// List the platforms and what each can express (the capability matrix).
+    Platforms(PlatformsArgs),
+    /// Compare two profiles and say what the change does to devices.
+    Diff(DiffArgs),
+}
+
+/// How the input file is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Yaml,
+    Json,
+    Toml,
+}
+
+impl From<InputFormat> for emailprof_core::Format {
+    fn from(f: InputFormat) -> Self {
+        match f {
+            InputFormat::Yaml => emailprof_core::Format::Yaml,
+            InputFormat::Json => emailprof_core::Format::Json,
+            InputFormat::Toml => emailprof_core::Format::Toml,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileInput {
+    /// Input format; by default taken from the file extension (YAML for stdin).
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+
+    /// Accept `inline` secrets in the profile (refused by default).
+    #[arg(long)]
+    pub allow_inline_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Profile files (YAML, JSON or TOML); `-` reads stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schema to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserSource {
+    /// The user to emit for: their id in the directory.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
+
+    /// Directory export (CSV, JSON or LDIF) holding the users' attributes. Default: the built-in
+    /// example directory (examples/directory.csv).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["resolver", "placeholders"])]
+    pub directory: Option<PathBuf>,
+
+    /// Emit once with this MDM's own per-user variables in place of the values.
+    #[arg(long, value_enum, value_name = "MDM", conflicts_with = "user")]
+    pub placeholders: Option<PlaceholderMdm>,
+
+    /// A resolver plugin library (cdylib), given by explicit path.
+    #[arg(long, value_name = "PLUGIN", hide = true)]
+    pub resolver: Option<PathBuf>,
+}
+
+/// MDMs whose per-user variables `--placeholders` can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlaceholderMdm {
+    Intune,
+    Jamf,
+    WorkspaceOne,
+    Kandji,
+    Google,
+}
+
+#[derive(Debug, Args)]
+pub struct EmitArgs {
+    /// The profile file; `-` reads stdin.
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Target platform (see `emailprof platforms`).
+    #[arg(long, short = 'p', value_name = "PLATFORM")]
+    pub platform: String,
+
+    #[command(flatten)]
+    pub users: UserSource,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+
+    /// Output file (a directory when the platform writes several files); default stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Oldest OS version to target (iOS: default from the profile, else 13.0).
+    #[arg(long, value_name = "VERSION")]
+    pub min_os: Option<String>,
+
+    /// Write the account password (and PKCS#12 passphrases) into the artifact. The artifact is
+    /// then readable by anyone who gets the file.
+    #[arg(long)]
+    pub include_password: bool,
+
+    /// Update an account provisioned earlier (Windows: `Replace` commands).
+    #[arg(long, conflicts_with = "remove")]
+    pub replace: bool,
+
+    /// Remove the account (Windows: `Delete` of the account node).
+    #[arg(long)]
+    pub remove: bool,
+
+    /// Platform-specific output form (Windows: `syncml` or `intune-custom`).
+    #[arg(long, value_name = "FORM")]
+    pub form: Option<String>,
+
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlatformsArgs {
+    /// Print the full capability matrix (one row per setting) instead of the platform list.
+    #[arg(long)]
+    pub matrix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The profile as deployed now.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+
+    /// The changed profile.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+
+    /// Judge the impact on this platform only.
+    #[arg(long, short = 'p', value_name = "PLATFORM")]
+    pub platform: Option<String>,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+}

@@ -1,0 +1,53 @@
+//! Output: stdout, or files written atomically (temp file in the same directory, fsync, rename),
+//! so an interrupted run never leaves a truncated file.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Write `bytes` to `path` atomically. `sensitive` outputs (with a password or key material)
+/// stay readable by the owner only.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".emailprof-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    if !sensitive {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = sensitive;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Write to `out`, or to stdout when `out` is `None` or `-`.
+pub(crate) fn write_output(out: Option<&Path>, bytes: &[u8], sensitive: bool) -> anyhow::Result<()> {
+    match out {
+        Some(p) if p != Path::new("-") => write_atomic(p, bytes, sensitive),
+        _ => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
+}

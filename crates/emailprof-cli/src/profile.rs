@@ -1,0 +1,116 @@
+//! Reading and validating profile files.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use emailprof_core::input::{self, Format, MAX_INPUT_BYTES};
+use emailprof_core::{EmailProfile, Severity, ValidationOptions};
+
+use crate::cli::ProfileInput;
+use crate::{Reporter, invalid};
+
+/// A profile that passed validation.
+pub(crate) struct LoadedProfile {
+    /// Where relative paths in the profile are resolved from.
+    pub base_dir: PathBuf,
+    pub profile: EmailProfile,
+    pub warnings: usize,
+}
+
+/// Read `spec` (a path, or `-` for stdin), with the input size limit.
+pub(crate) fn read_source(spec: &str) -> anyhow::Result<(String, Vec<u8>)> {
+    let mut bytes = Vec::new();
+    if spec == "-" {
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")?;
+        return Ok(("<stdin>".into(), bytes));
+    }
+    let path = Path::new(spec);
+    let file = std::fs::File::open(path).map_err(|e| {
+        anyhow::Error::new(crate::Invalid(format!("{spec}: cannot open: {e}")))
+    })?;
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{spec}: cannot read: {e}"))))?;
+    Ok((spec.to_owned(), bytes))
+}
+
+pub(crate) fn format_of(spec: &str, input: &ProfileInput) -> anyhow::Result<Format> {
+    if let Some(f) = input.format {
+        return Ok(f.into());
+    }
+    if spec == "-" {
+        return Ok(Format::Yaml);
+    }
+    match Format::from_path(spec) {
+        Some(f) => Ok(f),
+        None => invalid!(
+            "{spec}: cannot tell the format from the file name; use a .yaml, .yml, .json or .toml extension or --format"
+        ),
+    }
+}
+
+/// Validate `spec`, reporting every finding. `Ok(None)` when it has errors (already reported).
+pub(crate) fn check(
+    spec: &str,
+    input: &ProfileInput,
+    reporter: &Reporter,
+) -> anyhow::Result<Option<LoadedProfile>> {
+    let format = format_of(spec, input)?;
+    let (display, bytes) = read_source(spec)?;
+    let doc = match input::parse(&bytes, format) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let f = emailprof_core::Finding {
+                severity: Severity::Error,
+                pointer: String::new(),
+                position: e.position,
+                message: e.message,
+                expected: Some(format!("a {} document", format.name().to_uppercase())),
+                rule: "syntax".into(),
+            };
+            reporter.finding(&display, &f);
+            return Ok(None);
+        }
+    };
+    let options = ValidationOptions {
+        allow_inline_secrets: input.allow_inline_secrets,
+    };
+    let report = emailprof_core::validate(&doc, options);
+    for f in &report.findings {
+        reporter.finding(&display, f);
+    }
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let base_dir = if spec == "-" {
+        PathBuf::from(".")
+    } else {
+        Path::new(spec)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    Ok(report.profile.map(|profile| LoadedProfile {
+        base_dir,
+        profile,
+        warnings,
+    }))
+}
+
+/// Validate `spec` and fail with exit code 2 when it has errors.
+pub(crate) fn load(
+    spec: &str,
+    input: &ProfileInput,
+    reporter: &Reporter,
+) -> anyhow::Result<LoadedProfile> {
+    match check(spec, input, reporter)? {
+        Some(p) => Ok(p),
+        None => invalid!("{spec}: the profile is not valid (problems listed above)"),
+    }
+}

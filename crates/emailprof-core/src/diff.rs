@@ -1,0 +1,128 @@
+//! What changes between two profiles, and what each change does to devices that already have
+//! the profile.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::emit::{Emitter, Support};
+use crate::model::EmailProfile;
+use crate::settings::Setting;
+
+/// What a changed setting does to devices that already have the profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Impact {
+    /// The installed profile is updated in place.
+    Update,
+    /// Devices receive a new profile and users are asked for their credentials (EAS password)
+    /// again; the settings take effect once they are entered. Source: settings inventory §1
+    /// (OAuth) and §2 (services to sync and their override flag).
+    NewProfileReauth,
+    /// The profile is installed as a second profile next to the old one, which stays until
+    /// removed (the identifier decides replace-vs-add; ADM `TopLevel.yaml`).
+    SecondProfile,
+    /// The platform cannot express the setting: nothing changes on devices.
+    NotExpressed,
+}
+
+impl Impact {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Impact::Update => "installed profile is updated in place",
+            Impact::NewProfileReauth => {
+                "devices receive a new profile and users must re-enter their credentials"
+            }
+            Impact::SecondProfile => {
+                "installed as a second profile; the old one stays until it is removed"
+            }
+            Impact::NotExpressed => "not expressed on this platform; devices see no change",
+        }
+    }
+}
+
+/// One setting that differs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub setting: String,
+    pub title: &'static str,
+    pub old: Value,
+    pub new: Value,
+    pub impact: Impact,
+}
+
+fn value_at(profile: &EmailProfile, setting: Setting) -> Value {
+    let v = serde_json::to_value(profile).unwrap_or(Value::Null);
+    // Compare what is in force: a sub-setting whose parent is off is not in force.
+    if !setting.is_configured(profile) && !always_compared(setting) {
+        return Value::Null;
+    }
+    let mut found = v.pointer(setting.pointer()).cloned().unwrap_or(Value::Null);
+    if setting == Setting::SyncServices {
+        if let Value::Array(items) = &mut found {
+            items.sort_by_key(|i| i.to_string());
+        }
+    }
+    if setting == Setting::Password || setting == Setting::Certificates {
+        // Never show secret values: compare only a fingerprint-free summary.
+        found = redact(found);
+    }
+    found
+}
+
+fn always_compared(setting: Setting) -> bool {
+    matches!(
+        setting,
+        Setting::Ssl | Setting::SyncServices | Setting::SyncUserCanChange | Setting::OAuth
+    )
+}
+
+fn redact(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    if k == "inline" {
+                        (k, Value::String("<redacted>".into()))
+                    } else {
+                        (k, redact(v))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(redact).collect()),
+        other => other,
+    }
+}
+
+/// The settings that differ between `old` and `new`, with their impact on `platform` (or in
+/// general, when no platform is given).
+pub fn diff(old: &EmailProfile, new: &EmailProfile, platform: Option<&dyn Emitter>) -> Vec<Change> {
+    let mut out = Vec::new();
+    for setting in Setting::ALL {
+        let a = value_at(old, setting);
+        let b = value_at(new, setting);
+        if a == b {
+            continue;
+        }
+        let mut impact = match setting {
+            Setting::OAuth | Setting::SyncServices | Setting::SyncUserCanChange => {
+                Impact::NewProfileReauth
+            }
+            Setting::Identifier => Impact::SecondProfile,
+            _ => Impact::Update,
+        };
+        if let Some(e) = platform {
+            if !matches!(e.capability(setting), Support::Native { .. } | Support::Partial { .. }) {
+                impact = Impact::NotExpressed;
+            }
+        }
+        out.push(Change {
+            setting: setting.pointer().to_owned(),
+            title: setting.title(),
+            old: a,
+            new: b,
+            impact,
+        });
+    }
+    out
+}

@@ -1,0 +1,51 @@
+//! `cargo xtask <task>`: project automation, in Rust (matklad's xtask pattern).
+//!
+//! Generated files are committed and kept fresh by tests that run the generators in check mode.
+
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [--check]
+
+tasks:
+  schemas       write schemas/*.schema.json (the profile and the resolver protocol)
+  docs          write docs/capabilities.md and docs/settings.md
+  codegen       all of the above
+  completions   write shell completions to target/dist/completions (or DIR given as 2nd arg)
+  man           write man pages to target/dist/man (or DIR given as 2nd arg)
+
+--check: do not write; fail if a committed file is stale.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = args.iter().any(|a| a == "--check");
+    let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
+    let result = match rest.first().map(|s| s.as_str()) {
+        Some("schemas") => codegen::schemas(mode),
+        Some("docs") => codegen::docs(mode),
+        Some("codegen") => codegen::schemas(mode).and_then(|()| codegen::docs(mode)),
+        Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
+        Some("man") => codegen::man(dist(rest.get(1), "man")),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dist(arg: Option<&&String>, sub: &str) -> PathBuf {
+    arg.map(PathBuf::from)
+        .unwrap_or_else(|| codegen::workspace_root().join("target/dist").join(sub))
+}
