@@ -44,6 +44,8 @@ pub enum Command {
     Platforms(PlatformsArgs),
     /// Compare two profiles and say what the change does to devices.
     Diff(DiffArgs),
+    /// Serve the profile form and an emit endpoint on loopback.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// How the input file is written.

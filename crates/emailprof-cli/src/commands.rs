@@ -2,9 +2,14 @@
 
 use std::path::Path;
 
-use emailprof_core::{EmitOptions, Emitter, Operation, OsVersion, ResolvedProfile, Setting, Severity, Support};
+use emailprof_core::{
+    EmitOptions, Emission, Emitter, Operation, OsVersion, ResolvedProfile, Setting, Severity,
+    Support,
+};
 
-use crate::cli::{Command, DiffArgs, EmitArgs, PlatformsArgs, SchemaArgs, ValidateArgs};
+use crate::cli::{
+    Command, DiffArgs, EmitArgs, PlatformsArgs, SchemaArgs, UserSource, ValidateArgs,
+};
 use crate::output::{write_atomic, write_output};
 use crate::{Reporter, exit, invalid, profile, registry, resolve};
 
@@ -15,6 +20,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter) -> anyhow::Result<u8> {
         Command::Emit(a) => emit(a, reporter),
         Command::Platforms(a) => platforms(a),
         Command::Diff(a) => diff(a, reporter),
+        Command::Serve(a) => crate::serve::run(a, reporter),
     }
 }
 
@@ -60,12 +66,41 @@ fn emitter(id: &str) -> anyhow::Result<Box<dyn Emitter>> {
     }
 }
 
+/// Everything an emission needs besides the profile.
+pub(crate) struct EmitRequest<'a> {
+    pub platform: &'a str,
+    pub users: &'a UserSource,
+    pub options: EmitOptions,
+}
+
+/// Emit `loaded` for one platform and user: the path shared by `emit`, `serve` and `batch`.
+pub(crate) fn emit_loaded(
+    loaded: &profile::LoadedProfile,
+    request: &EmitRequest<'_>,
+) -> anyhow::Result<Emission> {
+    let emitter = emitter(request.platform)?;
+    let user = resolve::identity(&loaded.profile, request.users)?;
+    let (materials, password) = resolve::materials(
+        &loaded.profile,
+        &loaded.base_dir,
+        request.options.include_password,
+    )?;
+    let resolved = ResolvedProfile {
+        profile: loaded.profile.clone(),
+        user,
+        materials,
+        password,
+    };
+    tracing::info!(platform = emitter.id(), user = %resolved.user.user_id, "emitting");
+    emitter
+        .emit(&resolved, &request.options)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{}: {e}", emitter.id()))))
+}
+
 fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
-    let emitter = emitter(&args.platform)?;
+    // Check the platform before reading anything, so a typo fails fast.
+    emitter(&args.platform)?;
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
-    let user = resolve::identity(&loaded.profile, &args.users)?;
-    let (materials, password) =
-        resolve::materials(&loaded.profile, &loaded.base_dir, args.include_password)?;
     let min_os_version = match &args.min_os {
         Some(v) => match OsVersion::parse(v) {
             Some(v) => Some(v),
@@ -73,28 +108,23 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         },
         None => None,
     };
-    let options = EmitOptions {
-        min_os_version,
-        include_password: args.include_password,
-        operation: if args.remove {
-            Operation::Remove
-        } else if args.replace {
-            Operation::Replace
-        } else {
-            Operation::Add
+    let request = EmitRequest {
+        platform: &args.platform,
+        users: &args.users,
+        options: EmitOptions {
+            min_os_version,
+            include_password: args.include_password,
+            operation: if args.remove {
+                Operation::Remove
+            } else if args.replace {
+                Operation::Replace
+            } else {
+                Operation::Add
+            },
+            form: args.form.clone(),
         },
-        form: args.form.clone(),
     };
-    let resolved = ResolvedProfile {
-        profile: loaded.profile,
-        user,
-        materials,
-        password,
-    };
-    tracing::info!(platform = emitter.id(), user = %resolved.user.user_id, "emitting");
-    let emission = emitter.emit(&resolved, &options).map_err(|e| {
-        anyhow::Error::new(crate::Invalid(format!("{}: {e}", emitter.id())))
-    })?;
+    let emission = emit_loaded(&loaded, &request)?;
     let mut warnings = 0;
     for d in &emission.diagnostics {
         if d.severity >= Severity::Warning {
@@ -107,7 +137,7 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     }
     let sensitive = args.include_password;
     match (emission.artifacts.as_slice(), args.out.as_deref()) {
-        ([], _) => invalid!("{}: the emitter produced no artifact", emitter.id()),
+        ([], _) => invalid!("{}: the emitter produced no artifact", args.platform),
         ([one], out) => write_output(out, &one.bytes, sensitive)?,
         (many, Some(dir)) if dir != Path::new("-") => {
             std::fs::create_dir_all(dir)?;
@@ -115,10 +145,7 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                 write_atomic(&dir.join(&a.file_name), &a.bytes, sensitive)?;
             }
         }
-        (_, _) => invalid!(
-            "{} writes several files; give --out DIRECTORY",
-            emitter.id()
-        ),
+        (_, _) => invalid!("{} writes several files; give --out DIRECTORY", args.platform),
     }
     Ok(exit::OK)
 }

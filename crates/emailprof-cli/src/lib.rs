@@ -10,6 +10,7 @@ mod profile;
 pub mod registry;
 mod report;
 mod resolve;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -325,6 +325,97 @@ impl std::str::FromStr for OsVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attributes::UserIdentity;
+
+    /// A toy platform that writes the server and the account name and nothing else.
+    struct Toy;
+
+    impl Emitter for Toy {
+        fn id(&self) -> &'static str {
+            "toy"
+        }
+        fn title(&self) -> &'static str {
+            "Toy"
+        }
+        fn family(&self) -> Family {
+            Family::Windows
+        }
+        fn support(&self, setting: Setting) -> Support {
+            match setting {
+                Setting::Server | Setting::AccountName => Support::NATIVE,
+                Setting::Ssl => Support::Partial {
+                    since: Some("2.0"),
+                    note: "always on",
+                },
+                _ => Support::Unsupported {
+                    reason: "the toy format has no such field",
+                },
+            }
+        }
+        fn emit(&self, p: &ResolvedProfile, _: &EmitOptions) -> Result<Emission, EmitError> {
+            let a = &p.profile.account;
+            Ok(Emission {
+                artifacts: vec![Artifact {
+                    file_name: "toy.txt".into(),
+                    media_type: "text/plain".into(),
+                    bytes: format!("{}\n{}\n{}\n", a.server, a.account_name, p.user.username)
+                        .into_bytes(),
+                }],
+                diagnostics: self.unsupported_diagnostics(&p.profile),
+            })
+        }
+    }
+
+    fn resolved(yaml: &str) -> ResolvedProfile {
+        let doc = crate::input::parse(yaml.as_bytes(), crate::Format::Yaml).unwrap();
+        let profile = crate::validate(&doc, Default::default()).profile.unwrap();
+        ResolvedProfile {
+            profile,
+            user: UserIdentity {
+                user_id: "u1".into(),
+                username: "u1@contoso.com".into(),
+                email_address: "u1@contoso.com".into(),
+                account: None,
+                domain: None,
+            },
+            materials: Default::default(),
+            password: None,
+        }
+    }
+
+    #[test]
+    fn the_trait_reports_every_configured_setting_it_cannot_express() {
+        let p = resolved(
+            "displayName: D\nidentifier: com.contoso.x\naccount:\n  server: m.contoso.com\n  accountName: M\n  oauth:\n    enabled: true\nmail:\n  allowMove: false\nplatforms:\n  ios:\n    allowMailDrop: true\n  windows:\n    syncSchedule: manual\n",
+        );
+        let e = Toy.emit(&p, &EmitOptions::default()).unwrap();
+        assert_eq!(e.artifacts[0].bytes, b"m.contoso.com\nM\nu1@contoso.com\n");
+        let reported: Vec<&str> = e.diagnostics.iter().map(|d| d.setting.as_str()).collect();
+        // OAuth and the move switch are configured and inexpressible; the iOS section is another
+        // platform's business; the Windows section is this family's own and unsupported.
+        assert_eq!(
+            reported,
+            [
+                "/displayName",
+                "/identifier",
+                "/account/username/source",
+                "/account/emailAddressSource",
+                "/account/oauth/enabled",
+                "/mail/allowMove",
+                "/platforms/windows/syncSchedule",
+            ]
+        );
+        assert!(e.diagnostics.iter().all(|d| d.platform == "toy" && d.severity == Severity::Warning));
+        assert!(silently_dropped(&Toy, &p.profile, &e).is_empty());
+        // An emitter that forgets to report is caught.
+        let quiet = Emission {
+            artifacts: e.artifacts.clone(),
+            diagnostics: vec![],
+        };
+        let dropped = silently_dropped(&Toy, &p.profile, &quiet);
+        assert!(dropped.contains(&Setting::OAuth) && dropped.contains(&Setting::AllowMove));
+        assert!(!dropped.contains(&Setting::IosAllowMailDrop));
+    }
 
     #[test]
     fn os_versions_compare_numerically() {

@@ -444,6 +444,26 @@ mod tests {
         assert_eq!(e.position.unwrap().line, 1);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            for f in [Format::Yaml, Format::Json, Format::Toml] {
+                if let Ok(doc) = parse(&bytes, f) {
+                    let _ = crate::validate(&doc, Default::default());
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "[ -~\\n\\t]{0,300}") {
+            for f in [Format::Yaml, Format::Json, Format::Toml] {
+                if let Ok(doc) = parse(text.as_bytes(), f) {
+                    let _ = crate::validate(&doc, Default::default());
+                }
+            }
+        }
+    }
+
     #[test]
     fn hostile_input_is_refused_cleanly() {
         assert!(parse(&[b'a', b':', b' ', 0xff, 0xfe], Format::Yaml).is_err());
