@@ -26,9 +26,9 @@ pub(crate) fn ensure_file(relative: &str, contents: &str, mode: Mode) -> anyhow:
         return Ok(());
     }
     match mode {
-        Mode::Check => bail!(
-            "{relative} is not up to date; run `cargo xtask codegen` and commit the result"
-        ),
+        Mode::Check => {
+            bail!("{relative} is not up to date; run `cargo xtask codegen` and commit the result")
+        }
         Mode::Write => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -77,9 +77,11 @@ pub(crate) fn doc_files() -> Vec<(String, String)> {
                 emailprof_core::Support::Unsupported { reason } => {
                     notes.push_str(&format!("- **{}**, {}: {reason}\n", e.id(), s.title()))
                 }
-                emailprof_core::Support::Partial { note, .. } => {
-                    notes.push_str(&format!("- **{}**, {} (partial): {note}\n", e.id(), s.title()))
-                }
+                emailprof_core::Support::Partial { note, .. } => notes.push_str(&format!(
+                    "- **{}**, {} (partial): {note}\n",
+                    e.id(),
+                    s.title()
+                )),
                 _ => {}
             }
         }
@@ -101,7 +103,13 @@ pub(crate) fn docs(mode: Mode) -> anyhow::Result<()> {
 pub(crate) fn completions(dir: PathBuf) -> anyhow::Result<()> {
     use clap_complete::Shell;
     std::fs::create_dir_all(&dir)?;
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish] {
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ] {
         let mut cmd = emailprof_cli::cli::Cli::command();
         let path = clap_complete::generate_to(shell, &mut cmd, "emailprof", &dir)?;
         eprintln!("wrote {}", path.display());

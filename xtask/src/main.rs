@@ -24,7 +24,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let check = args.iter().any(|a| a == "--check");
     let rest: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
+    let mode = if check {
+        codegen::Mode::Check
+    } else {
+        codegen::Mode::Write
+    };
     let result = match rest.first().map(|s| s.as_str()) {
         Some("schemas") => codegen::schemas(mode),
         Some("docs") => codegen::docs(mode),

@@ -44,6 +44,8 @@ pub enum Command {
     Platforms(PlatformsArgs),
     /// Compare two profiles and say what the change does to devices.
     Diff(DiffArgs),
+    /// Emit every platform for every user of a directory, in parallel.
+    Batch(crate::batch::BatchArgs),
     /// Serve the profile form and an emit endpoint on loopback.
     Serve(crate::serve::ServeArgs),
 }
@@ -172,6 +174,9 @@ pub struct EmitArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub signing: crate::signing::SigningArgs,
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use emailprof_core::{
-    EmitOptions, Emission, Emitter, Operation, OsVersion, ResolvedProfile, Setting, Severity,
+    Emission, EmitOptions, Emitter, Operation, OsVersion, ResolvedProfile, Setting, Severity,
     Support,
 };
 
@@ -13,8 +13,9 @@ use crate::cli::{
 use crate::output::{write_atomic, write_output};
 use crate::{Reporter, exit, invalid, profile, registry, resolve};
 
-pub(crate) fn run(command: Command, reporter: &Reporter) -> anyhow::Result<u8> {
+pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::Result<u8> {
     match command {
+        Command::Batch(a) => crate::batch::run(a, reporter, json),
         Command::Validate(a) => validate(a, reporter),
         Command::Schema(a) => schema(a),
         Command::Emit(a) => emit(a, reporter),
@@ -37,7 +38,11 @@ fn validate(args: ValidateArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         invalid!(
             "{failed} of {} file(s) not valid{}",
             args.files.len(),
-            if args.strict { " (--strict: warnings count)" } else { "" }
+            if args.strict {
+                " (--strict: warnings count)"
+            } else {
+                ""
+            }
         );
     }
     reporter.note(&format!("{} file(s) valid", args.files.len()));
@@ -124,7 +129,17 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
             form: args.form.clone(),
         },
     };
-    let emission = emit_loaded(&loaded, &request)?;
+    let signer = args.signing.signer()?;
+    let mut emission = emit_loaded(&loaded, &request)?;
+    if let Some(signer) = &signer {
+        for a in emission
+            .artifacts
+            .iter_mut()
+            .filter(|a| signer.applies_to(a))
+        {
+            a.bytes = signer.sign(&a.bytes)?;
+        }
+    }
     let mut warnings = 0;
     for d in &emission.diagnostics {
         if d.severity >= Severity::Warning {
@@ -145,7 +160,10 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                 write_atomic(&dir.join(&a.file_name), &a.bytes, sensitive)?;
             }
         }
-        (_, _) => invalid!("{} writes several files; give --out DIRECTORY", args.platform),
+        (_, _) => invalid!(
+            "{} writes several files; give --out DIRECTORY",
+            args.platform
+        ),
     }
     Ok(exit::OK)
 }
@@ -154,7 +172,10 @@ fn support_cell(s: Support) -> String {
     match s {
         Support::Native { since: None } => "yes".into(),
         Support::Native { since: Some(v) } => format!("{v}+"),
-        Support::Partial { since, .. } => format!("partial{}", since.map(|v| format!(" {v}+")).unwrap_or_default()),
+        Support::Partial { since, .. } => format!(
+            "partial{}",
+            since.map(|v| format!(" {v}+")).unwrap_or_default()
+        ),
         Support::Unsupported { .. } => "no".into(),
         Support::OtherPlatform => "-".into(),
     }
@@ -217,5 +238,9 @@ fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         text.push_str("no differences\n");
     }
     write_output(None, text.as_bytes(), false)?;
-    Ok(if changes.is_empty() { exit::OK } else { exit::DIFFERS })
+    Ok(if changes.is_empty() {
+        exit::OK
+    } else {
+        exit::DIFFERS
+    })
 }

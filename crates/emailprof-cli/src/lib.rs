@@ -3,6 +3,7 @@
 //! exit codes. The only crate (with the resolver host) that touches files, the environment,
 //! the clock or the network.
 
+mod batch;
 pub mod cli;
 mod commands;
 mod output;
@@ -11,6 +12,7 @@ pub mod registry;
 mod report;
 mod resolve;
 mod serve;
+mod signing;
 
 use std::process::ExitCode;
 
@@ -67,14 +69,18 @@ pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::INVALID } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::INVALID
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
     };
     init_logging(cli.global.verbose);
     let reporter = Reporter::new(cli.global.json);
-    match commands::run(cli.command, &reporter) {
+    match commands::run(cli.command, &reporter, cli.global.json) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let code = if err.downcast_ref::<Invalid>().is_some() {

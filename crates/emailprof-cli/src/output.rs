@@ -40,7 +40,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool) -> anyhow
 }
 
 /// Write to `out`, or to stdout when `out` is `None` or `-`.
-pub(crate) fn write_output(out: Option<&Path>, bytes: &[u8], sensitive: bool) -> anyhow::Result<()> {
+pub(crate) fn write_output(
+    out: Option<&Path>,
+    bytes: &[u8],
+    sensitive: bool,
+) -> anyhow::Result<()> {
     match out {
         Some(p) if p != Path::new("-") => write_atomic(p, bytes, sensitive),
         _ => {

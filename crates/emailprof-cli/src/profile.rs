@@ -29,9 +29,8 @@ pub(crate) fn read_source(spec: &str) -> anyhow::Result<(String, Vec<u8>)> {
         return Ok(("<stdin>".into(), bytes));
     }
     let path = Path::new(spec);
-    let file = std::fs::File::open(path).map_err(|e| {
-        anyhow::Error::new(crate::Invalid(format!("{spec}: cannot open: {e}")))
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{spec}: cannot open: {e}"))))?;
     file.take(MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{spec}: cannot read: {e}"))))?;

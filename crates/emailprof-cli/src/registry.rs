@@ -5,8 +5,10 @@ use emailprof_core::Emitter;
 
 /// Every emitter, in the order `emailprof platforms` lists them.
 pub fn emitters() -> Vec<Box<dyn Emitter>> {
-    #[allow(unused_mut)]
     let mut all: Vec<Box<dyn Emitter>> = Vec::new();
+    all.push(Box::new(emailprof_ios::IosEmitter));
+    all.extend(emailprof_windows::emitters());
+    all.extend(emailprof_android::emitters());
     all
 }
 

@@ -43,7 +43,11 @@ impl Reporter {
             Some(p) => format!("{file}:{}:{}", p.line, p.column),
             None => file.to_owned(),
         };
-        let pointer = if f.pointer.is_empty() { "/" } else { &f.pointer };
+        let pointer = if f.pointer.is_empty() {
+            "/"
+        } else {
+            &f.pointer
+        };
         let mut text = format!("{at}: {}: {pointer}: {}", f.severity, f.message);
         if let Some(e) = &f.expected {
             text.push_str(&format!("\n    expected: {e}"));

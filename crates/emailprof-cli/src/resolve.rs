@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use emailprof_core::attributes::{AttributeResolver, ResolveError, UserIdentity, required_attributes};
+use emailprof_core::attributes::{
+    AttributeResolver, ResolveError, UserIdentity, required_attributes,
+};
 use emailprof_core::model::CertificateKind;
 use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef, resolve_identity};
 use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
@@ -29,8 +31,9 @@ pub(crate) fn directory_resolver(path: Option<&Path>) -> anyhow::Result<Director
             let Some(format) = DirectoryFormat::from_path(&shown) else {
                 invalid!("{shown}: unknown directory format; use a .csv, .json or .ldif file")
             };
-            let bytes = std::fs::read(p)
-                .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{shown}: cannot read: {e}"))))?;
+            let bytes = std::fs::read(p).map_err(|e| {
+                anyhow::Error::new(crate::Invalid(format!("{shown}: cannot read: {e}")))
+            })?;
             (shown, bytes, format)
         }
     };
@@ -71,11 +74,16 @@ pub(crate) fn identity(profile: &EmailProfile, users: &UserSource) -> anyhow::Re
             Err(e) => return Err(anyhow::Error::new(e).context(resolver.describe())),
         }
     };
-    resolve_identity(&profile.account, &attrs).map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))
+    resolve_identity(&profile.account, &attrs)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))
 }
 
 /// Read a secret from its source. Never logs or shows the value.
-pub(crate) fn read_secret(source: &SecretRef, base_dir: &Path, what: &str) -> anyhow::Result<Secret> {
+pub(crate) fn read_secret(
+    source: &SecretRef,
+    base_dir: &Path,
+    what: &str,
+) -> anyhow::Result<Secret> {
     if let Some(var) = &source.env {
         return match std::env::var(var) {
             Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
@@ -84,8 +92,12 @@ pub(crate) fn read_secret(source: &SecretRef, base_dir: &Path, what: &str) -> an
     }
     if let Some(file) = &source.file {
         let path = base_dir.join(file);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{what}: cannot read {}: {e}", path.display()))))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            anyhow::Error::new(crate::Invalid(format!(
+                "{what}: cannot read {}: {e}",
+                path.display()
+            )))
+        })?;
         let trimmed = text.strip_suffix('\n').unwrap_or(&text);
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         return Ok(Secret::new(trimmed));
@@ -98,23 +110,31 @@ pub(crate) fn read_secret(source: &SecretRef, base_dir: &Path, what: &str) -> an
 
 fn read_file(base_dir: &Path, file: &str, what: &str) -> anyhow::Result<(PathBuf, Vec<u8>)> {
     let path = base_dir.join(file);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{what}: cannot read {}: {e}", path.display()))))?;
-    warn_if_loose(&path, what);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        anyhow::Error::new(crate::Invalid(format!(
+            "{what}: cannot read {}: {e}",
+            path.display()
+        )))
+    })?;
     Ok((path, bytes))
 }
 
-/// Warn when a file with key material is readable by others.
+/// Warn when a file with key material is readable by group or others.
 pub(crate) fn warn_if_loose(path: &Path, what: &str) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.permissions().mode() & 0o077 != 0 && what.contains("PKCS#12") {
-                tracing::warn!(file = %path.display(), "{what}: the file is readable by group or others; restrict it to its owner (chmod 600)");
-            }
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                file = %path.display(),
+                "{what}: the file is readable by group or others; restrict it to its owner (chmod 600)"
+            );
         }
     }
+    #[cfg(not(unix))]
+    let _ = (path, what);
 }
 
 /// DER bytes of a PEM or DER certificate.
@@ -136,7 +156,11 @@ pub(crate) fn certificate_der(bytes: &[u8], what: &str) -> anyhow::Result<Vec<u8
     let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|_| anyhow::Error::new(crate::Invalid(format!("{what}: PEM certificate with invalid base64"))))
+        .map_err(|_| {
+            anyhow::Error::new(crate::Invalid(format!(
+                "{what}: PEM certificate with invalid base64"
+            )))
+        })
 }
 
 /// Certificate material and the password the emission needs.
@@ -151,9 +175,12 @@ pub(crate) fn materials(
         let material = match cert.kind {
             CertificateKind::Pkcs12 => {
                 let Some(p) = &cert.pkcs12 else { continue };
-                let (_, data) = read_file(base_dir, &p.file, &format!("{what} (PKCS#12)"))?;
+                let (path, data) = read_file(base_dir, &p.file, &format!("{what} (PKCS#12)"))?;
+                warn_if_loose(&path, &format!("{what} (PKCS#12)"));
                 let passphrase = match (&p.passphrase, include_secrets) {
-                    (Some(s), true) => Some(read_secret(s, base_dir, &format!("{what} passphrase"))?),
+                    (Some(s), true) => {
+                        Some(read_secret(s, base_dir, &format!("{what} passphrase"))?)
+                    }
                     _ => None,
                 };
                 CertificateMaterial::Pkcs12 { data, passphrase }
@@ -177,7 +204,9 @@ pub(crate) fn materials(
         out.insert(name.clone(), material);
     }
     let password = match (&profile.account.authentication.password, include_secrets) {
-        (Some(s), true) => Some(read_secret(s, base_dir, "account password").context("--include-password")?),
+        (Some(s), true) => {
+            Some(read_secret(s, base_dir, "account password").context("--include-password")?)
+        }
         _ => None,
     };
     Ok((out, password))

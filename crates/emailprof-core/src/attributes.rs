@@ -176,9 +176,11 @@ pub fn resolve_identity(
                     DomainAttribute::FullDomainName => {
                         need(Attribute::DomainFqdn, &attrs.domain_fqdn, "the user domain")
                     }
-                    DomainAttribute::NetBiosDomainName => {
-                        need(Attribute::NetbiosName, &attrs.netbios_name, "the user domain")
-                    }
+                    DomainAttribute::NetBiosDomainName => need(
+                        Attribute::NetbiosName,
+                        &attrs.netbios_name,
+                        "the user domain",
+                    ),
                 },
             };
             (format!("{domain}\\{sam}"), Some(sam), Some(domain))
@@ -257,7 +259,11 @@ mod tests {
         }
     }
 
-    fn account(source: UsernameSource, domain: Option<UserDomain>, email: EmailAddressSource) -> Account {
+    fn account(
+        source: UsernameSource,
+        domain: Option<UserDomain>,
+        email: EmailAddressSource,
+    ) -> Account {
         Account {
             server: "mail.contoso.com".into(),
             account_name: "Mail".into(),
@@ -269,7 +275,11 @@ mod tests {
         }
     }
 
-    fn domain(source: DomainSource, attribute: Option<DomainAttribute>, name: Option<&str>) -> Option<UserDomain> {
+    fn domain(
+        source: DomainSource,
+        attribute: Option<DomainAttribute>,
+        name: Option<&str>,
+    ) -> Option<UserDomain> {
         Some(UserDomain {
             source,
             attribute,
@@ -287,12 +297,46 @@ mod tests {
         use EmailAddressSource as E;
         use UsernameSource::*;
         let cases = [
-            (account(UserPrincipalName, None, E::UserPrincipalName), "user1@contoso.com"),
-            (account(PrimarySmtpAddress, None, E::UserPrincipalName), "first.last@contoso.com"),
-            (account(SamAccountName, domain(DomainSource::Directory, Some(FullDomainName), None), E::UserPrincipalName), "contoso.com\\user1"),
-            (account(SamAccountName, domain(DomainSource::Directory, Some(NetBiosDomainName), None), E::UserPrincipalName), "CONTOSO\\user1"),
-            (account(SamAccountName, domain(DomainSource::Custom, None, Some("contoso")), E::UserPrincipalName), "contoso\\user1"),
-            (account(SamAccountName, domain(DomainSource::Custom, None, Some("corp.contoso.com")), E::UserPrincipalName), "corp.contoso.com\\user1"),
+            (
+                account(UserPrincipalName, None, E::UserPrincipalName),
+                "user1@contoso.com",
+            ),
+            (
+                account(PrimarySmtpAddress, None, E::UserPrincipalName),
+                "first.last@contoso.com",
+            ),
+            (
+                account(
+                    SamAccountName,
+                    domain(DomainSource::Directory, Some(FullDomainName), None),
+                    E::UserPrincipalName,
+                ),
+                "contoso.com\\user1",
+            ),
+            (
+                account(
+                    SamAccountName,
+                    domain(DomainSource::Directory, Some(NetBiosDomainName), None),
+                    E::UserPrincipalName,
+                ),
+                "CONTOSO\\user1",
+            ),
+            (
+                account(
+                    SamAccountName,
+                    domain(DomainSource::Custom, None, Some("contoso")),
+                    E::UserPrincipalName,
+                ),
+                "contoso\\user1",
+            ),
+            (
+                account(
+                    SamAccountName,
+                    domain(DomainSource::Custom, None, Some("corp.contoso.com")),
+                    E::UserPrincipalName,
+                ),
+                "corp.contoso.com\\user1",
+            ),
         ];
         for (acc, expected) in cases {
             assert_eq!(username(&acc), expected, "{:?}", acc.username);
@@ -303,7 +347,11 @@ mod tests {
     fn sam_identity_keeps_account_and_domain_apart() {
         let acc = account(
             UsernameSource::SamAccountName,
-            domain(DomainSource::Directory, Some(DomainAttribute::NetBiosDomainName), None),
+            domain(
+                DomainSource::Directory,
+                Some(DomainAttribute::NetBiosDomainName),
+                None,
+            ),
             EmailAddressSource::PrimarySmtpAddress,
         );
         let id = resolve_identity(&acc, &attrs()).unwrap();
@@ -314,17 +362,35 @@ mod tests {
 
     #[test]
     fn email_address_sources() {
-        let upn = account(UsernameSource::UserPrincipalName, None, EmailAddressSource::UserPrincipalName);
-        let smtp = account(UsernameSource::UserPrincipalName, None, EmailAddressSource::PrimarySmtpAddress);
-        assert_eq!(resolve_identity(&upn, &attrs()).unwrap().email_address, "user1@contoso.com");
-        assert_eq!(resolve_identity(&smtp, &attrs()).unwrap().email_address, "first.last@contoso.com");
+        let upn = account(
+            UsernameSource::UserPrincipalName,
+            None,
+            EmailAddressSource::UserPrincipalName,
+        );
+        let smtp = account(
+            UsernameSource::UserPrincipalName,
+            None,
+            EmailAddressSource::PrimarySmtpAddress,
+        );
+        assert_eq!(
+            resolve_identity(&upn, &attrs()).unwrap().email_address,
+            "user1@contoso.com"
+        );
+        assert_eq!(
+            resolve_identity(&smtp, &attrs()).unwrap().email_address,
+            "first.last@contoso.com"
+        );
     }
 
     #[test]
     fn missing_attributes_are_named_all_at_once() {
         let acc = account(
             UsernameSource::SamAccountName,
-            domain(DomainSource::Directory, Some(DomainAttribute::NetBiosDomainName), None),
+            domain(
+                DomainSource::Directory,
+                Some(DomainAttribute::NetBiosDomainName),
+                None,
+            ),
             EmailAddressSource::PrimarySmtpAddress,
         );
         let bare = DirectoryAttributes {
@@ -336,16 +402,27 @@ mod tests {
         let err = resolve_identity(&acc, &bare).unwrap_err();
         assert_eq!(
             err.missing,
-            vec![Attribute::SamAccountName, Attribute::NetbiosName, Attribute::PrimarySmtpAddress]
+            vec![
+                Attribute::SamAccountName,
+                Attribute::NetbiosName,
+                Attribute::PrimarySmtpAddress
+            ]
         );
         let msg = err.to_string();
-        assert!(msg.contains("user `ghost`") && msg.contains("sAMAccountName, netbiosName, primarySmtpAddress"), "{msg}");
+        assert!(
+            msg.contains("user `ghost`")
+                && msg.contains("sAMAccountName, netbiosName, primarySmtpAddress"),
+            "{msg}"
+        );
         // A custom domain needs no domain attribute from the directory.
         let custom = account(
             UsernameSource::SamAccountName,
             domain(DomainSource::Custom, None, Some("contoso")),
             EmailAddressSource::UserPrincipalName,
         );
-        assert_eq!(required_attributes(&custom), vec![Attribute::UserPrincipalName, Attribute::SamAccountName]);
+        assert_eq!(
+            required_attributes(&custom),
+            vec![Attribute::UserPrincipalName, Attribute::SamAccountName]
+        );
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::emit::{Emitter, Support};
+use crate::emit::Emitter;
 use crate::model::EmailProfile;
 use crate::settings::Setting;
 
@@ -57,10 +57,10 @@ fn value_at(profile: &EmailProfile, setting: Setting) -> Value {
         return Value::Null;
     }
     let mut found = v.pointer(setting.pointer()).cloned().unwrap_or(Value::Null);
-    if setting == Setting::SyncServices {
-        if let Value::Array(items) = &mut found {
-            items.sort_by_key(|i| i.to_string());
-        }
+    if setting == Setting::SyncServices
+        && let Value::Array(items) = &mut found
+    {
+        items.sort_by_key(|i| i.to_string());
     }
     if setting == Setting::Password || setting == Setting::Certificates {
         // Never show secret values: compare only a fingerprint-free summary.
@@ -111,10 +111,10 @@ pub fn diff(old: &EmailProfile, new: &EmailProfile, platform: Option<&dyn Emitte
             Setting::Identifier => Impact::SecondProfile,
             _ => Impact::Update,
         };
-        if let Some(e) = platform {
-            if !matches!(e.capability(setting), Support::Native { .. } | Support::Partial { .. }) {
-                impact = Impact::NotExpressed;
-            }
+        if let Some(e) = platform
+            && !e.capability(setting).is_expressed()
+        {
+            impact = Impact::NotExpressed;
         }
         out.push(Change {
             setting: setting.pointer().to_owned(),

@@ -279,10 +279,9 @@ pub fn silently_dropped(
         .filter(|s| s.is_configured(profile))
         .filter(|s| {
             let cap = emitter.capability(*s);
-            let reported = emission
-                .diagnostics
-                .iter()
-                .any(|d| d.setting == s.pointer() || d.setting.starts_with(&format!("{}/", s.pointer())));
+            let reported = emission.diagnostics.iter().any(|d| {
+                d.setting == s.pointer() || d.setting.starts_with(&format!("{}/", s.pointer()))
+            });
             !(cap == Support::OtherPlatform || cap.is_expressed() || reported)
         })
         .collect()
@@ -405,7 +404,11 @@ mod tests {
                 "/platforms/windows/syncSchedule",
             ]
         );
-        assert!(e.diagnostics.iter().all(|d| d.platform == "toy" && d.severity == Severity::Warning));
+        assert!(
+            e.diagnostics
+                .iter()
+                .all(|d| d.platform == "toy" && d.severity == Severity::Warning)
+        );
         assert!(silently_dropped(&Toy, &p.profile, &e).is_empty());
         // An emitter that forgets to report is caught.
         let quiet = Emission {

@@ -165,7 +165,10 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|b| *b == b'\n')
         .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -417,7 +420,13 @@ mod tests {
         let l = &doc.locations;
         assert_eq!(l.value("/a"), Some(Position { line: 1, column: 4 }));
         assert_eq!(l.key("/b/c"), Some(Position { line: 3, column: 3 }));
-        assert_eq!(l.value("/b/c/1"), Some(Position { line: 3, column: 10 }));
+        assert_eq!(
+            l.value("/b/c/1"),
+            Some(Position {
+                line: 3,
+                column: 10
+            })
+        );
         assert_eq!(l.key("/b/d~1e"), Some(Position { line: 4, column: 3 }));
         // Unknown pointers fall back to the nearest ancestor.
         assert_eq!(l.value("/b/zzz"), l.value("/b"));
@@ -427,11 +436,23 @@ mod tests {
     fn json_and_toml_positions() {
         let json = "{\n  \"a\": {\n    \"b\": 2\n  }\n}\n";
         let doc = parse(json.as_bytes(), Format::Json).unwrap();
-        assert_eq!(doc.locations.value("/a/b"), Some(Position { line: 3, column: 10 }));
+        assert_eq!(
+            doc.locations.value("/a/b"),
+            Some(Position {
+                line: 3,
+                column: 10
+            })
+        );
         let toml = "x = 1\n[a]\nb = \"q\"\n";
         let doc = parse(toml.as_bytes(), Format::Toml).unwrap();
-        assert_eq!(doc.locations.value("/a/b"), Some(Position { line: 3, column: 5 }));
-        assert_eq!(doc.locations.key("/a/b"), Some(Position { line: 3, column: 1 }));
+        assert_eq!(
+            doc.locations.value("/a/b"),
+            Some(Position { line: 3, column: 5 })
+        );
+        assert_eq!(
+            doc.locations.key("/a/b"),
+            Some(Position { line: 3, column: 1 })
+        );
     }
 
     #[test]
@@ -469,7 +490,12 @@ mod tests {
         assert!(parse(&[b'a', b':', b' ', 0xff, 0xfe], Format::Yaml).is_err());
         assert!(parse(b"a: \"x\0y\"", Format::Yaml).is_err());
         let big = vec![b' '; MAX_INPUT_BYTES + 1];
-        assert!(parse(&big, Format::Yaml).unwrap_err().message.contains("limited"));
+        assert!(
+            parse(&big, Format::Yaml)
+                .unwrap_err()
+                .message
+                .contains("limited")
+        );
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
         assert!(parse(bomb.as_bytes(), Format::Yaml).is_err());
         let deep = "[".repeat(200) + &"]".repeat(200);

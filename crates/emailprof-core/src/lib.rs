@@ -16,7 +16,7 @@ pub use attributes::{
     resolve_identity,
 };
 pub use emit::{
-    Artifact, CertificateMaterial, Diagnostic, EmitError, EmitOptions, Emission, Emitter, Family,
+    Artifact, CertificateMaterial, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family,
     Operation, OsVersion, ResolvedProfile, Severity, Support,
 };
 pub use input::{Document, Format, Position};
@@ -26,7 +26,11 @@ pub use settings::Setting;
 pub use validate::{Finding, Report, ValidationOptions, validate};
 
 /// Parse and validate a profile document in one step.
-pub fn load(bytes: &[u8], format: Format, options: ValidationOptions) -> Result<Report, input::ParseError> {
+pub fn load(
+    bytes: &[u8],
+    format: Format,
+    options: ValidationOptions,
+) -> Result<Report, input::ParseError> {
     let doc = input::parse(bytes, format)?;
     Ok(validate(&doc, options))
 }

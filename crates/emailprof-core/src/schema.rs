@@ -234,10 +234,10 @@ pub fn profile_schema(emitters: &[&dyn Emitter]) -> Value {
     }
     for setting in Setting::ALL {
         let annotation = platforms_annotation(setting, emitters);
-        if let Some(prop) = property_schema_mut(&mut root, setting.pointer()) {
-            if let Some(obj) = prop.as_object_mut() {
-                obj.insert(PLATFORMS_KEY.into(), annotation);
-            }
+        if let Some(prop) = property_schema_mut(&mut root, setting.pointer())
+            && let Some(obj) = prop.as_object_mut()
+        {
+            obj.insert(PLATFORMS_KEY.into(), annotation);
         }
     }
     root
@@ -330,7 +330,10 @@ fn label_enum_members(schema: &mut Value) {
             }
         }
         // Members are plain strings; say so once for generators that need a type.
-        if members.iter().all(|m| m.get("const").is_some_and(Value::is_string)) {
+        if members
+            .iter()
+            .all(|m| m.get("const").is_some_and(Value::is_string))
+        {
             obj.entry("type").or_insert(json!("string"));
         }
     }
@@ -442,10 +445,7 @@ pub(crate) fn member<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
     if let Some(p) = obj.get("properties").and_then(|p| p.get(name)) {
         return Some(p);
     }
-    if let Some(s) = obj
-        .get("additionalProperties")
-        .filter(|a| a.is_object())
-    {
+    if let Some(s) = obj.get("additionalProperties").filter(|a| a.is_object()) {
         return Some(s);
     }
     obj.get("allOf")?
@@ -456,7 +456,10 @@ pub(crate) fn member<'a>(obj: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// The schema that describes the instance at `pointer`, and the `$defs` name of the object
 /// that contains it.
-pub(crate) fn schema_at<'a>(root: &'a Value, pointer: &str) -> Option<(&'a Value, Option<&'a str>)> {
+pub(crate) fn schema_at<'a>(
+    root: &'a Value,
+    pointer: &str,
+) -> Option<(&'a Value, Option<&'a str>)> {
     let mut current = root;
     let mut parent_def = None;
     if pointer.is_empty() {
@@ -547,10 +550,10 @@ pub(crate) fn describe(root: &Value, schema: &Value) -> String {
             if let Some(p) = s.get("pattern").and_then(Value::as_str) {
                 d += &format!(" matching `{p}`");
             }
-            if let Some(Value::Array(ex)) = s.get("examples") {
-                if let Some(Value::String(e)) = ex.first() {
-                    d += &format!(", e.g. `{e}`");
-                }
+            if let Some(Value::Array(ex)) = s.get("examples")
+                && let Some(Value::String(e)) = ex.first()
+            {
+                d += &format!(", e.g. `{e}`");
             }
             d
         }

@@ -248,9 +248,7 @@ impl Setting {
             Setting::Ssl => true,
             Setting::OAuth => a.oauth.enabled,
             Setting::OAuthSignInUrl => a.oauth.enabled && a.oauth.sign_in_url.is_some(),
-            Setting::OAuthTokenRequestUrl => {
-                a.oauth.enabled && a.oauth.token_request_url.is_some()
-            }
+            Setting::OAuthTokenRequestUrl => a.oauth.enabled && a.oauth.token_request_url.is_some(),
             Setting::SyncServices => {
                 let mut v = p.sync.services.clone();
                 v.sort();
@@ -268,9 +266,7 @@ impl Setting {
                 smime && s.certificate_type != CertificateType::NotConfigured
             }
             Setting::SmimeSigningCertificate => smime && s.certificate.is_some(),
-            Setting::SmimeSigningCertificateUserCanChange => {
-                smime && s.certificate_user_can_change
-            }
+            Setting::SmimeSigningCertificateUserCanChange => smime && s.certificate_user_can_change,
             Setting::SmimeEncryptByDefault => smime && e.encrypt_by_default,
             Setting::SmimeEncryptByDefaultUserCanChange => {
                 smime && e.encrypt_by_default_user_can_change

@@ -123,8 +123,12 @@ fn merge_same_pointer(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for f in findings {
         let same = out.iter_mut().find(|o| {
-            o.pointer == f.pointer && o.severity == f.severity && o.rule != "required" && f.rule != "required"
-                && o.rule != "unknownProperty" && f.rule != "unknownProperty"
+            o.pointer == f.pointer
+                && o.severity == f.severity
+                && o.rule != "required"
+                && f.rule != "required"
+                && o.rule != "unknownProperty"
+                && f.rule != "unknownProperty"
         });
         match same {
             Some(o) if !o.message.contains(&f.message) => {
@@ -167,14 +171,15 @@ fn schema_finding(
     let instance = instance_root.pointer(&pointer).unwrap_or(&Value::Null);
     let here = schema::schema_at(root, &pointer);
     let expected = here.map(|(s, _)| schema::describe(root, s));
-    let finding = |message: String, expected: Option<String>, rule: &str, pointer: String| Finding {
-        severity: Severity::Error,
-        pointer,
-        position: None,
-        message,
-        expected,
-        rule: rule.to_owned(),
-    };
+    let finding =
+        |message: String, expected: Option<String>, rule: &str, pointer: String| Finding {
+            severity: Severity::Error,
+            pointer,
+            position: None,
+            message,
+            expected,
+            rule: rule.to_owned(),
+        };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -304,7 +309,14 @@ struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    fn push(&mut self, severity: Severity, pointer: &str, rule: &str, message: String, expected: Option<String>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        pointer: &str,
+        rule: &str,
+        message: String,
+        expected: Option<String>,
+    ) {
         self.out.push(Finding {
             severity,
             pointer: pointer.to_owned(),
@@ -316,7 +328,12 @@ impl Rules<'_> {
     }
 
     fn certificate_ref(&mut self, pointer: &str, name: &str, purpose: &str) {
-        let names: Vec<String> = self.profile.certificates.keys().map(|k| format!("`{k}`")).collect();
+        let names: Vec<String> = self
+            .profile
+            .certificates
+            .keys()
+            .map(|k| format!("`{k}`"))
+            .collect();
         match self.profile.certificates.get(name) {
             None => {
                 let expected = if names.is_empty() {
@@ -365,10 +382,14 @@ pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> 
     };
     let a = &profile.account;
     let auth = &a.authentication;
-    if auth.method == AuthenticationMethod::Certificate {
-        if let Some(name) = &auth.identity_certificate {
-            r.certificate_ref("/account/authentication/identityCertificate", name, "certificate authentication");
-        }
+    if auth.method == AuthenticationMethod::Certificate
+        && let Some(name) = &auth.identity_certificate
+    {
+        r.certificate_ref(
+            "/account/authentication/identityCertificate",
+            name,
+            "certificate authentication",
+        );
     }
     if let Some(pw) = &auth.password {
         r.secret("/account/authentication/password", pw);
@@ -392,15 +413,15 @@ pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> 
     }
     let smime = &profile.smime;
     if smime.enabled {
-        if smime.signing.certificate_type == CertificateType::Certificate {
-            if let Some(name) = &smime.signing.certificate {
-                r.certificate_ref("/smime/signing/certificate", name, "S/MIME signing");
-            }
+        if smime.signing.certificate_type == CertificateType::Certificate
+            && let Some(name) = &smime.signing.certificate
+        {
+            r.certificate_ref("/smime/signing/certificate", name, "S/MIME signing");
         }
-        if smime.encryption.certificate_type == CertificateType::Certificate {
-            if let Some(name) = &smime.encryption.certificate {
-                r.certificate_ref("/smime/encryption/certificate", name, "S/MIME encryption");
-            }
+        if smime.encryption.certificate_type == CertificateType::Certificate
+            && let Some(name) = &smime.encryption.certificate
+        {
+            r.certificate_ref("/smime/encryption/certificate", name, "S/MIME encryption");
         }
         if !smime.signing.enabled
             && !smime.encryption.encrypt_by_default
@@ -467,7 +488,10 @@ mod tests {
     use crate::input::{Format, parse};
 
     fn check(yaml: &str) -> Report {
-        validate(&parse(yaml.as_bytes(), Format::Yaml).unwrap(), ValidationOptions::default())
+        validate(
+            &parse(yaml.as_bytes(), Format::Yaml).unwrap(),
+            ValidationOptions::default(),
+        )
     }
 
     const MINIMAL: &str = "displayName: D\nidentifier: com.contoso.mail\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n";
@@ -481,9 +505,19 @@ mod tests {
 
     #[test]
     fn all_errors_are_reported_at_once() {
-        let r = check("displayName: ''\nidentifier: nodots\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  bogus: 1\n");
+        let r = check(
+            "displayName: ''\nidentifier: nodots\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  bogus: 1\n",
+        );
         let pointers: Vec<_> = r.errors().map(|f| f.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/displayName", "/identifier", "/account/bogus"], "{:#?}", r.findings);
-        assert_eq!(r.findings[2].position, Some(Position { line: 6, column: 3 }));
+        assert_eq!(
+            pointers,
+            ["/displayName", "/identifier", "/account/bogus"],
+            "{:#?}",
+            r.findings
+        );
+        assert_eq!(
+            r.findings[2].position,
+            Some(Position { line: 6, column: 3 })
+        );
     }
 }

@@ -31,7 +31,10 @@ fn all_files_are_checked_even_after_a_bad_one() {
         .collect();
     assert_eq!(
         files,
-        ["tests/invalid/01-missing-server.yaml", "tests/invalid/02-server-wrong-type.yaml"]
+        [
+            "tests/invalid/01-missing-server.yaml",
+            "tests/invalid/02-server-wrong-type.yaml"
+        ]
     );
 }
 
@@ -47,8 +50,16 @@ fn warnings_fail_only_with_strict() {
     .unwrap();
     let out = emailprof().arg("validate").arg(&p).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("warning: /sync/userCanChange"), "{}", stderr(&out));
-    let out = emailprof().args(["validate", "--strict"]).arg(&p).output().unwrap();
+    assert!(
+        stderr(&out).contains("warning: /sync/userCanChange"),
+        "{}",
+        stderr(&out)
+    );
+    let out = emailprof()
+        .args(["validate", "--strict"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -56,18 +67,35 @@ fn warnings_fail_only_with_strict() {
 fn usage_errors_and_missing_files_exit_two() {
     let out = emailprof().args(["validate"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = emailprof().args(["validate", "no/such/file.yaml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no/such/file.yaml"));
-    let out = emailprof().args(["validate", "README.md"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--format"), "{}", stderr(&out));
     let out = emailprof()
-        .args(["emit", "examples/minimal.yaml", "--platform", "amiga", "--user", "user1"])
+        .args(["validate", "no/such/file.yaml"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown platform `amiga`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no/such/file.yaml"));
+    let out = emailprof()
+        .args(["validate", "README.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--format"), "{}", stderr(&out));
+    let out = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "--platform",
+            "amiga",
+            "--user",
+            "user1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown platform `amiga`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -78,7 +106,10 @@ fn schema_command_prints_the_committed_schema() {
         std::fs::read_to_string(root().join("schemas/email-profile.schema.json")).unwrap();
     assert_eq!(stdout(&out), committed);
     let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
 }
 
 #[test]
@@ -93,8 +124,7 @@ fn schema_is_usable_by_form_generators() {
         if let Some(props) = v.get("properties").and_then(|p| p.as_object()) {
             for (name, p) in props {
                 let here = format!("{path}/{name}");
-                if name != "$schema"
-                    && (p.get("title").is_none() || p.get("description").is_none())
+                if name != "$schema" && (p.get("title").is_none() || p.get("description").is_none())
                 {
                     missing.push(here.clone());
                 }
@@ -115,7 +145,10 @@ fn schema_is_usable_by_form_generators() {
         }
     }
     walk(&schema, "", &mut missing);
-    assert!(missing.is_empty(), "properties without title/description: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "properties without title/description: {missing:#?}"
+    );
     // Enums carry labels.
     let source = &schema["$defs"]["UsernameSource"]["oneOf"];
     let labels: Vec<&str> = source
@@ -124,12 +157,25 @@ fn schema_is_usable_by_form_generators() {
         .iter()
         .map(|m| m["title"].as_str().unwrap())
         .collect();
-    assert_eq!(labels, ["User principal name", "Primary SMTP address", "sAM account name"]);
+    assert_eq!(
+        labels,
+        [
+            "User principal name",
+            "Primary SMTP address",
+            "sAM account name"
+        ]
+    );
     // Conditional fields sit under if/then.
     let username = &schema["$defs"]["Username"];
-    assert_eq!(username["allOf"][0]["if"]["properties"]["source"]["const"], "samAccountName");
+    assert_eq!(
+        username["allOf"][0]["if"]["properties"]["source"]["const"],
+        "samAccountName"
+    );
     assert!(username["allOf"][0]["then"]["properties"]["domain"].is_object());
     assert_eq!(username["unevaluatedProperties"], false);
     // Defaults are present.
-    assert_eq!(schema["$defs"]["Account"]["properties"]["ssl"]["default"], true);
+    assert_eq!(
+        schema["$defs"]["Account"]["properties"]["ssl"]["default"],
+        true
+    );
 }

@@ -13,7 +13,12 @@ fn expectations(path: &std::path::Path) -> Vec<String> {
         .collect();
     let sibling = path.with_extension("expect");
     if let Ok(extra) = std::fs::read_to_string(sibling) {
-        out.extend(extra.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned));
+        out.extend(
+            extra
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned),
+        );
     }
     out
 }
@@ -27,18 +32,30 @@ fn every_invalid_profile_reports_exactly_its_errors() {
         .filter(|p| p.extension().is_some_and(|e| e != "expect"))
         .collect();
     files.sort();
-    assert!(files.len() >= 30, "the corpus has only {} files", files.len());
+    assert!(
+        files.len() >= 30,
+        "the corpus has only {} files",
+        files.len()
+    );
     let mut failures = Vec::new();
     for file in &files {
         let expected = expectations(file);
-        assert!(!expected.is_empty(), "{} states no expectation", file.display());
+        assert!(
+            !expected.is_empty(),
+            "{} states no expectation",
+            file.display()
+        );
         let out = emailprof()
             .args(["--json", "validate"])
             .arg(file)
             .output()
             .unwrap();
         if out.status.code() != Some(2) {
-            failures.push(format!("{}: exit code {:?}, want 2", file.display(), out.status.code()));
+            failures.push(format!(
+                "{}: exit code {:?}, want 2",
+                file.display(),
+                out.status.code()
+            ));
         }
         let mut got: Vec<String> = json_lines(&out)
             .into_iter()
@@ -46,7 +63,11 @@ fn every_invalid_profile_reports_exactly_its_errors() {
             .map(|v| {
                 let pointer = v["pointer"].as_str().unwrap();
                 let message = v["message"].as_str().unwrap();
-                assert!(v["expected"].is_string(), "{}: no 'expected' for {message}", file.display());
+                assert!(
+                    v["expected"].is_string(),
+                    "{}: no 'expected' for {message}",
+                    file.display()
+                );
                 assert_eq!(v["file"].as_str().unwrap(), file.to_str().unwrap());
                 format!(
                     "{} {}:{} {}",
@@ -62,9 +83,15 @@ fn every_invalid_profile_reports_exactly_its_errors() {
         want.sort();
         // A syntax error's message carries the parser's words; the expectation is its prefix.
         let matches = got.len() == want.len()
-            && got.iter().zip(&want).all(|(g, w)| g == w || (w.ends_with("invalid YAML") && g.starts_with(w.as_str())));
+            && got
+                .iter()
+                .zip(&want)
+                .all(|(g, w)| g == w || (w.ends_with("invalid YAML") && g.starts_with(w.as_str())));
         if !matches {
-            failures.push(format!("{}:\n  want {want:#?}\n  got  {got:#?}", file.display()));
+            failures.push(format!(
+                "{}:\n  want {want:#?}\n  got  {got:#?}",
+                file.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -83,28 +110,50 @@ fn human_output_names_file_line_column_pointer_and_what_is_valid() {
         "{err}"
     );
     assert!(
-        err.contains("expected: one of `userPrincipalName`, `primarySmtpAddress`, `samAccountName`"),
+        err.contains(
+            "expected: one of `userPrincipalName`, `primarySmtpAddress`, `samAccountName`"
+        ),
         "{err}"
     );
 }
 
 #[test]
 fn inline_secrets_never_reach_the_output() {
-    for args in [vec!["validate"], vec!["--json", "validate"], vec!["-vv", "validate"]] {
+    for args in [
+        vec!["validate"],
+        vec!["--json", "validate"],
+        vec!["-vv", "validate"],
+    ] {
         let out = emailprof()
             .env("RUST_LOG", "trace")
             .args(&args)
             .arg("tests/invalid/32-inline-secret-refused.yaml")
             .output()
             .unwrap();
-        let all = format!("{}{}", crate::support::stdout(&out), crate::support::stderr(&out));
-        assert!(!all.contains("hunter2"), "secret leaked with {args:?}: {all}");
+        let all = format!(
+            "{}{}",
+            crate::support::stdout(&out),
+            crate::support::stderr(&out)
+        );
+        assert!(
+            !all.contains("hunter2"),
+            "secret leaked with {args:?}: {all}"
+        );
     }
     // Allowed explicitly, the profile is valid, and still nothing shows the value.
     let out = emailprof()
-        .args(["validate", "--allow-inline-secrets", "tests/invalid/32-inline-secret-refused.yaml"])
+        .args([
+            "validate",
+            "--allow-inline-secrets",
+            "tests/invalid/32-inline-secret-refused.yaml",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::support::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stderr(&out)
+    );
     assert!(!crate::support::stderr(&out).contains("hunter2"));
 }

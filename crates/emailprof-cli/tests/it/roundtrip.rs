@@ -32,14 +32,24 @@ fn examples_round_trip_through_yaml_json_and_toml() {
         for format in [Format::Json, Format::Toml, Format::Yaml] {
             let text = render(&value, format).unwrap();
             let again = load(text.as_bytes(), format);
-            assert_eq!(again, original, "{} via {format:?}:\n{text}", path.display());
+            assert_eq!(
+                again,
+                original,
+                "{} via {format:?}:\n{text}",
+                path.display()
+            );
             // And the CLI reads the same document from stdin with --format.
             let out = emailprof()
                 .args(["validate", "--format", format.name(), "-"])
                 .write_stdin(text.clone())
                 .output()
                 .unwrap();
-            assert_eq!(out.status.code(), Some(0), "{}", crate::support::stderr(&out));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                crate::support::stderr(&out)
+            );
         }
     }
 }
@@ -47,8 +57,14 @@ fn examples_round_trip_through_yaml_json_and_toml() {
 #[test]
 fn the_examples_configure_every_setting() {
     use emailprof_core::Setting;
-    let full = load(&std::fs::read(root().join("examples/contoso.yaml")).unwrap(), Format::Yaml);
-    let basic = load(&std::fs::read(root().join("examples/basic-auth.yaml")).unwrap(), Format::Yaml);
+    let full = load(
+        &std::fs::read(root().join("examples/contoso.yaml")).unwrap(),
+        Format::Yaml,
+    );
+    let basic = load(
+        &std::fs::read(root().join("examples/basic-auth.yaml")).unwrap(),
+        Format::Yaml,
+    );
     // Settings that exclude each other: the directory domain attribute (contoso) and a custom
     // domain (basic-auth); OAuth (contoso) and a password (basic-auth).
     let elsewhere = [Setting::CustomDomainName, Setting::Password];
@@ -58,8 +74,14 @@ fn the_examples_configure_every_setting() {
         .filter(|s| *s != Setting::AndroidApp && !elsewhere.contains(s))
         .filter(|s| !s.is_configured(&full))
         .collect();
-    assert!(unconfigured.is_empty(), "examples/contoso.yaml leaves {unconfigured:?} unset");
+    assert!(
+        unconfigured.is_empty(),
+        "examples/contoso.yaml leaves {unconfigured:?} unset"
+    );
     for s in elsewhere {
-        assert!(s.is_configured(&basic), "examples/basic-auth.yaml leaves {s:?} unset");
+        assert!(
+            s.is_configured(&basic),
+            "examples/basic-auth.yaml leaves {s:?} unset"
+        );
     }
 }

@@ -2,7 +2,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub(crate) fn emailprof() -> assert_cmd::Command {

@@ -1,0 +1,849 @@
+//! `emailprof batch`: every user of a directory, every platform, in parallel, with flat memory.
+//!
+//! Users stream from the directory in chunks; worker threads resolve each user once, emit every
+//! platform, and write each file atomically (temp file + rename). A manifest of completed
+//! outputs makes `--resume` skip work whose inputs are unchanged. `--shard K/N` takes a stable
+//! slice of the users so several machines split a directory with no coordination.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use emailprof_core::attributes::DirectoryAttributes;
+use emailprof_core::{
+    Artifact, CertificateMaterial, EmitOptions, Emitter, OsVersion, ResolvedProfile, Secret,
+    Severity, resolve_identity,
+};
+
+use crate::cli::ProfileInput;
+use crate::output::write_atomic;
+use crate::signing::{Signer, SigningArgs};
+use crate::{Reporter, exit, invalid, profile, registry, resolve};
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The profile file.
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Platforms to emit, comma-separated (see `emailprof platforms`).
+    #[arg(long, value_delimiter = ',', required = true, value_name = "P1,P2,...")]
+    pub platforms: Vec<String>,
+
+    /// Directory export (CSV, JSON or LDIF); default the built-in example directory.
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+
+    /// Output directory: one file per user and platform, `DIR/<platform>/<user>.<ext>`.
+    #[arg(long, short = 'o', value_name = "DIR", required_unless_present_any = ["archive", "jsonl"], conflicts_with_all = ["archive", "jsonl"])]
+    pub out: Option<PathBuf>,
+
+    /// Write one tar archive instead of a file per user.
+    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
+    pub archive: Option<PathBuf>,
+
+    /// Write one JSON line per artifact instead of a file per user.
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Option<PathBuf>,
+
+    /// Skip outputs the manifest records as complete with unchanged inputs (with --out).
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+
+    /// Take only shard K of N (1-based): users whose FNV-1a-64 hash of the user id, modulo N,
+    /// is K-1. Stable across runs and machines.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// Worker threads (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// No progress output.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Where to write the report of failed users (default: next to the output).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Oldest OS version to target.
+    #[arg(long, value_name = "VERSION")]
+    pub min_os: Option<String>,
+
+    /// Write passwords and PKCS#12 passphrases into the artifacts.
+    #[arg(long)]
+    pub include_password: bool,
+
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+}
+
+/// `K/N`, 1 ≤ K ≤ N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a shard like 1/4 (K from 1 to N)");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u64 = k.trim().parse().map_err(|_| bad())?;
+        let n: u64 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    pub fn contains(self, user_id: &str) -> bool {
+        fnv1a64(user_id.as_bytes()) % self.n == self.k - 1
+    }
+}
+
+/// FNV-1a, 64 bits: the documented, stable partition and manifest hash.
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn mix(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A file name for `user_id` that cannot escape its directory or clash with another user's:
+/// characters outside `[a-z0-9._@+-]`, leading dots, reserved Windows device names and empty
+/// ids are replaced, and any id changed that way gets `~` and a hash of the original id (`~`
+/// never appears otherwise), so two different ids never map to one name, even on
+/// case-insensitive file systems.
+pub(crate) fn safe_file_stem(user_id: &str) -> String {
+    const RESERVED: [&str; 22] = [
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+        "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+    let mut out: String = user_id
+        .chars()
+        .take(100)
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '.' | '_' | '@' | '+' | '-' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .collect();
+    while out.starts_with('.') {
+        out.replace_range(0..1, "_");
+    }
+    let base = out.split('.').next().unwrap_or("");
+    let changed = out != user_id || RESERVED.contains(&base) || out.is_empty();
+    if changed {
+        out = format!("{out}~{:016x}", fnv1a64(user_id.as_bytes()));
+    }
+    out
+}
+
+/// The extension part of an emitter's suggested file name (`com.x.mobileconfig` → `mobileconfig`).
+fn extension(identifier: &str, artifact: &Artifact) -> String {
+    artifact
+        .file_name
+        .strip_prefix(identifier)
+        .and_then(|r| r.strip_prefix('.'))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&artifact.file_name)
+        .to_owned()
+}
+
+enum Sink {
+    Files {
+        dir: PathBuf,
+    },
+    Archive {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    Jsonl {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+}
+
+/// One output of one user on one platform.
+struct Output {
+    user: String,
+    platform: String,
+    rel: String,
+    bytes: Vec<u8>,
+    key: u64,
+}
+
+enum Outcome {
+    Written(Output),
+    Unchanged,
+    Failed {
+        user: String,
+        platform: Option<String>,
+        reason: String,
+    },
+}
+
+struct Job<'a> {
+    emitters: Vec<Box<dyn Emitter>>,
+    profile: &'a emailprof_core::EmailProfile,
+    profile_hash: u64,
+    materials: BTreeMap<String, CertificateMaterial>,
+    password: Option<Secret>,
+    options: EmitOptions,
+    signer: Option<Signer>,
+    done: HashSet<u64>,
+    dir: Option<PathBuf>,
+    sensitive: bool,
+}
+
+impl Job<'_> {
+    fn process(&self, attrs: DirectoryAttributes) -> Vec<Outcome> {
+        let user_id = attrs.user_id.clone();
+        let identity = match resolve_identity(&self.profile.account, &attrs) {
+            Ok(i) => i,
+            Err(e) => {
+                return vec![Outcome::Failed {
+                    user: user_id,
+                    platform: None,
+                    reason: e.to_string(),
+                }];
+            }
+        };
+        let attrs_json = serde_json::to_vec(&attrs).unwrap_or_default();
+        let stem = safe_file_stem(&user_id);
+        let resolved = ResolvedProfile {
+            profile: self.profile.clone(),
+            user: identity,
+            materials: self.materials.clone(),
+            password: self.password.clone(),
+        };
+        let mut out = Vec::new();
+        for e in &self.emitters {
+            let key = mix(&[
+                &self.profile_hash.to_le_bytes(),
+                e.id().as_bytes(),
+                user_id.as_bytes(),
+                &attrs_json,
+            ]);
+            if self.done.contains(&key) {
+                out.push(Outcome::Unchanged);
+                continue;
+            }
+            let emission = match e.emit(&resolved, &self.options) {
+                Ok(em) => em,
+                Err(err) => {
+                    out.push(Outcome::Failed {
+                        user: user_id.clone(),
+                        platform: Some(e.id().to_owned()),
+                        reason: err.to_string(),
+                    });
+                    continue;
+                }
+            };
+            if let Some(d) = emission
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+            {
+                out.push(Outcome::Failed {
+                    user: user_id.clone(),
+                    platform: Some(e.id().to_owned()),
+                    reason: d.to_string(),
+                });
+                continue;
+            }
+            for a in emission.artifacts {
+                let mut bytes = a.bytes.clone();
+                if let Some(s) = self.signer.as_ref().filter(|s| s.applies_to(&a)) {
+                    match s.sign(&bytes) {
+                        Ok(signed) => bytes = signed,
+                        Err(err) => {
+                            out.push(Outcome::Failed {
+                                user: user_id.clone(),
+                                platform: Some(e.id().to_owned()),
+                                reason: format!("signing: {err:#}"),
+                            });
+                            continue;
+                        }
+                    }
+                }
+                let rel = format!(
+                    "{}/{stem}.{}",
+                    e.id(),
+                    extension(&self.profile.identifier, &a)
+                );
+                let output = Output {
+                    user: user_id.clone(),
+                    platform: e.id().to_owned(),
+                    rel,
+                    bytes,
+                    key,
+                };
+                // Files are written by the worker itself: parallel I/O.
+                if let Some(dir) = &self.dir
+                    && let Err(err) =
+                        write_atomic(&dir.join(&output.rel), &output.bytes, self.sensitive)
+                {
+                    out.push(Outcome::Failed {
+                        user: user_id.clone(),
+                        platform: Some(e.id().to_owned()),
+                        reason: format!("{err:#}"),
+                    });
+                    continue;
+                }
+                out.push(Outcome::Written(output));
+            }
+        }
+        out
+    }
+}
+
+/// Users to process: parsed from a directory file, optionally sharded.
+fn users(
+    args: &BatchArgs,
+) -> anyhow::Result<(
+    Box<dyn Iterator<Item = DirectoryAttributes> + Send>,
+    Option<u64>,
+)> {
+    let resolver = resolve::directory_resolver(args.directory.as_deref())?;
+    let shard = args.shard;
+    let selected: Vec<DirectoryAttributes> = resolver
+        .directory()
+        .users()
+        .filter(|u| shard.is_none_or(|s| s.contains(&u.user_id)))
+        .cloned()
+        .collect();
+    let total = selected.len() as u64;
+    Ok((Box::new(selected.into_iter()), Some(total)))
+}
+
+fn manifest_path(dir: &Path) -> PathBuf {
+    dir.join(".emailprof-manifest.jsonl")
+}
+
+/// Keys of outputs recorded complete whose file is still there with the recorded size.
+fn load_manifest(dir: &Path) -> anyhow::Result<HashSet<u64>> {
+    let path = manifest_path(dir);
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut done = HashSet::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(line) = line else { break };
+        // A line cut short by a crash is not a record.
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let (Some(key), Some(rel), Some(size)) = (
+            v["k"]
+                .as_str()
+                .and_then(|k| u64::from_str_radix(k, 16).ok()),
+            v["f"].as_str(),
+            v["n"].as_u64(),
+        ) else {
+            continue;
+        };
+        if rel.contains("..") || rel.starts_with('/') {
+            continue;
+        }
+        if std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == size) {
+            done.insert(key);
+        }
+    }
+    Ok(done)
+}
+
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    json: bool,
+    quiet: bool,
+    started: Instant,
+    last: Mutex<Instant>,
+}
+
+impl Progress {
+    fn new(total: Option<u64>, quiet: bool, json: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && !json && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total.unwrap_or(0));
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} users  {per_sec}  ETA {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self {
+            bar,
+            json,
+            quiet,
+            started: Instant::now(),
+            last: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn tick(&self, done: u64, total: Option<u64>, failed: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        if last.elapsed() < Duration::from_secs(2) {
+            return;
+        }
+        *last = Instant::now();
+        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+        let rate = done as f64 / secs;
+        if self.json {
+            eprintln!(
+                "{}",
+                serde_json::json!({"kind": "progress", "done": done, "total": total, "failed": failed, "usersPerSecond": rate.round()})
+            );
+        } else {
+            let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+            eprintln!("progress: {done}{of} users, {failed} failed, {rate:.0} users/s");
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::Result<u8> {
+    let mut emitters = Vec::new();
+    for id in &args.platforms {
+        match registry::find(id) {
+            Some(e) => emitters.push(e),
+            None => invalid!(
+                "unknown platform `{id}`; expected one of: {}",
+                registry::emitters()
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+    let loaded = profile::load(&args.profile, &args.input, reporter)?;
+    let min_os_version = match &args.min_os {
+        Some(v) => match OsVersion::parse(v) {
+            Some(v) => Some(v),
+            None => invalid!("--min-os `{v}` is not a version like 13.0 or 15.4.1"),
+        },
+        None => None,
+    };
+    let signer = args.signing.signer()?;
+    let (materials, password) =
+        resolve::materials(&loaded.profile, &loaded.base_dir, args.include_password)?;
+    let profile_hash = fnv1a64(&serde_json::to_vec(&loaded.profile)?)
+        ^ mix(&[format!("{min_os_version:?}|{}", args.include_password).as_bytes()]);
+
+    // Where outputs go.
+    let (sink, report_path) = if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for e in &emitters {
+            std::fs::create_dir_all(dir.join(e.id()))?;
+        }
+        (
+            Sink::Files { dir: dir.clone() },
+            dir.join("emailprof-report.json"),
+        )
+    } else {
+        let (path, archive) = match (&args.archive, &args.jsonl) {
+            (Some(p), _) => (p.clone(), true),
+            (None, Some(p)) => (p.clone(), false),
+            (None, None) => invalid!("give --out DIR, --archive FILE or --jsonl FILE"),
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".emailprof-")
+            .suffix(".tmp")
+            .tempfile_in(&parent)
+            .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
+        let report = PathBuf::from(format!("{}.report.json", path.display()));
+        if archive {
+            (Sink::Archive { tmp, path }, report)
+        } else {
+            (Sink::Jsonl { tmp, path }, report)
+        }
+    };
+    let report_path = args.report.clone().unwrap_or(report_path);
+
+    let done = match (&sink, args.resume) {
+        (Sink::Files { dir }, true) => load_manifest(dir)?,
+        _ => HashSet::new(),
+    };
+    let resumed = done.len();
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal ends the process at once.
+        let _ =
+            signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&interrupted));
+        let _ = signal_hook::flag::register(sig, Arc::clone(&interrupted));
+    }
+
+    let (users, total) = users(&args)?;
+    let job = Job {
+        emitters,
+        profile: &loaded.profile,
+        profile_hash,
+        materials,
+        password,
+        options: EmitOptions {
+            min_os_version,
+            include_password: args.include_password,
+            ..Default::default()
+        },
+        signer,
+        done,
+        dir: match &sink {
+            Sink::Files { dir } => Some(dir.clone()),
+            _ => None,
+        },
+        sensitive: args.include_password,
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let progress = Progress::new(total, args.quiet, json);
+    let started = Instant::now();
+    let processed = AtomicU64::new(0);
+    let failed_users = AtomicU64::new(0);
+
+    const CHUNK: usize = 256;
+    let users = Mutex::new(users.enumerate());
+    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Outcome>)>(jobs * 2);
+
+    let mut written = 0u64;
+    let mut unchanged = 0u64;
+    let mut failures: Vec<serde_json::Value> = Vec::new();
+    let write_result: anyhow::Result<()> = std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let users = &users;
+            let job = &job;
+            let interrupted = &interrupted;
+            let processed = &processed;
+            let failed_users = &failed_users;
+            let progress = &progress;
+            scope.spawn(move || {
+                loop {
+                    if interrupted.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let (index, chunk): (usize, Vec<DirectoryAttributes>) = {
+                        let Ok(mut it) = users.lock() else { return };
+                        let mut chunk = Vec::with_capacity(CHUNK);
+                        let mut first = None;
+                        for (i, u) in it.by_ref().take(CHUNK) {
+                            first.get_or_insert(i);
+                            chunk.push(u);
+                        }
+                        match first {
+                            Some(i) => (i / CHUNK, chunk),
+                            None => return,
+                        }
+                    };
+                    let n = chunk.len() as u64;
+                    let mut outcomes = Vec::with_capacity(chunk.len() * job.emitters.len());
+                    for attrs in chunk {
+                        let before = outcomes.len();
+                        outcomes.extend(job.process(attrs));
+                        if outcomes[before..]
+                            .iter()
+                            .any(|o| matches!(o, Outcome::Failed { .. }))
+                        {
+                            failed_users.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    let done = processed.fetch_add(n, Ordering::Relaxed) + n;
+                    progress.tick(done, total, failed_users.load(Ordering::Relaxed));
+                    if tx.send((index, outcomes)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+
+        // The writer: manifest and report for files; the archive or JSONL in input order.
+        let mut manifest = match &sink {
+            Sink::Files { dir } => {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(args.resume)
+                    .write(true)
+                    .truncate(!args.resume)
+                    .open(manifest_path(dir))
+                    .context("opening the manifest")?;
+                Some(BufWriter::new(f))
+            }
+            _ => None,
+        };
+        let mut archive = match &sink {
+            Sink::Archive { tmp, .. } => {
+                let mut b = tar::Builder::new(BufWriter::new(tmp.as_file().try_clone()?));
+                b.mode(tar::HeaderMode::Deterministic);
+                Some(b)
+            }
+            _ => None,
+        };
+        let mut jsonl = match &sink {
+            Sink::Jsonl { tmp, .. } => Some(BufWriter::new(tmp.as_file().try_clone()?)),
+            _ => None,
+        };
+        let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+        let mut next = 0usize;
+        for (index, outcomes) in rx {
+            pending.insert(index, outcomes);
+            while let Some(outcomes) = pending.remove(&next) {
+                next += 1;
+                for o in outcomes {
+                    match o {
+                        Outcome::Unchanged => unchanged += 1,
+                        Outcome::Failed {
+                            user,
+                            platform,
+                            reason,
+                        } => {
+                            failures.push(serde_json::json!({"user": user, "platform": platform, "reason": reason}));
+                        }
+                        Outcome::Written(out) => {
+                            written += 1;
+                            if let Some(m) = manifest.as_mut() {
+                                writeln!(
+                                    m,
+                                    "{}",
+                                    serde_json::json!({"k": format!("{:016x}", out.key), "u": out.user, "p": out.platform, "f": out.rel, "n": out.bytes.len()})
+                                )?;
+                            }
+                            if let Some(a) = archive.as_mut() {
+                                let mut header = tar::Header::new_gnu();
+                                header.set_size(out.bytes.len() as u64);
+                                header.set_mode(if job.sensitive { 0o600 } else { 0o644 });
+                                header.set_mtime(0);
+                                header.set_entry_type(tar::EntryType::Regular);
+                                a.append_data(&mut header, &out.rel, out.bytes.as_slice())?;
+                            }
+                            if let Some(j) = jsonl.as_mut() {
+                                let (encoding, content) = match std::str::from_utf8(&out.bytes) {
+                                    Ok(text) => ("utf-8", text.to_owned()),
+                                    Err(_) => {
+                                        use base64::Engine;
+                                        (
+                                            "base64",
+                                            base64::engine::general_purpose::STANDARD
+                                                .encode(&out.bytes),
+                                        )
+                                    }
+                                };
+                                writeln!(
+                                    j,
+                                    "{}",
+                                    serde_json::json!({"user": out.user, "platform": out.platform, "file": out.rel, "encoding": encoding, "content": content})
+                                )?;
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(m) = manifest.as_mut() {
+                m.flush()?;
+            }
+        }
+        if let Some(mut m) = manifest {
+            m.flush()?;
+            m.get_ref().sync_all()?;
+        }
+        if let Some(a) = archive {
+            let mut w = a.into_inner()?;
+            w.flush()?;
+        }
+        if let Some(mut j) = jsonl {
+            j.flush()?;
+        }
+        Ok(())
+    });
+    progress.finish();
+    write_result?;
+
+    let was_interrupted = interrupted.load(Ordering::Relaxed);
+    if !was_interrupted {
+        match sink {
+            Sink::Archive { tmp, path } | Sink::Jsonl { tmp, path } => {
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Sink::Files { .. } => {}
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let users_done = processed.load(Ordering::Relaxed);
+    let report = serde_json::json!({
+        "interrupted": was_interrupted,
+        "users": users_done,
+        "written": written,
+        "unchanged": unchanged,
+        "failed": failures.len(),
+        "resumedFromManifest": resumed,
+        "elapsedSeconds": elapsed,
+        "failures": failures,
+    });
+    write_atomic(
+        &report_path,
+        (serde_json::to_string_pretty(&report)? + "\n").as_bytes(),
+        false,
+    )?;
+    let summary = format!(
+        "batch: {users_done} users in {elapsed:.2}s: {written} written, {unchanged} unchanged, {} failed{}; report: {}",
+        failures.len(),
+        if was_interrupted {
+            " (interrupted: run again with --resume to finish)"
+        } else {
+            ""
+        },
+        report_path.display()
+    );
+    if json {
+        eprintln!(
+            "{}",
+            serde_json::json!({"kind": "summary", "users": users_done, "written": written, "unchanged": unchanged, "failed": failures.len(), "interrupted": was_interrupted, "report": report_path})
+        );
+    } else if !args.quiet || !failures.is_empty() || was_interrupted {
+        reporter.note(&summary);
+    }
+    Ok(if was_interrupted {
+        130
+    } else if failures.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names_cannot_escape_or_clash() {
+        for (id, ok) in [
+            ("user1", "user1"),
+            ("megan.bowen", "megan.bowen"),
+            ("a@contoso.com", "a@contoso.com"),
+        ] {
+            assert_eq!(safe_file_stem(id), ok);
+        }
+        let hostile = [
+            "..",
+            ".",
+            "../../etc/passwd",
+            "/etc/passwd",
+            "a/b",
+            "a\\b",
+            "C:\\x",
+            "con",
+            "CON",
+            "nul.txt",
+            "lpt1",
+            "",
+            "a\0b",
+            "a\nb",
+            ".hidden",
+            "User1",
+            "USER1",
+            "é",
+            "a b",
+            "a~b",
+        ];
+        let mut seen = HashSet::new();
+        for id in hostile {
+            let s = safe_file_stem(id);
+            assert!(
+                !s.contains('/') && !s.contains('\\') && !s.contains('\0'),
+                "{id:?} -> {s}"
+            );
+            assert!(!s.starts_with('.'), "{id:?} -> {s}");
+            assert!(s.chars().all(|c| c.is_ascii_graphic()), "{id:?} -> {s}");
+            assert!(
+                !["con", "nul", "lpt1"].contains(&s.split('.').next().unwrap()),
+                "{id:?} -> {s}"
+            );
+            assert!(seen.insert(s.to_ascii_lowercase()), "{id:?} clashes");
+        }
+        // Case-insensitive file systems: ids differing in case never share a name.
+        assert_ne!(
+            safe_file_stem("user1").to_ascii_lowercase(),
+            safe_file_stem("User1").to_ascii_lowercase()
+        );
+        // Long ids are bounded.
+        assert!(safe_file_stem(&"x".repeat(5000)).len() < 130);
+    }
+
+    #[test]
+    fn shards_partition_the_users() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("user{i}")).collect();
+        let n = 7;
+        let mut counts = vec![0usize; n as usize];
+        for id in &ids {
+            let hits: Vec<u64> = (1..=n)
+                .filter(|k| Shard { k: *k, n }.contains(id))
+                .collect();
+            assert_eq!(hits.len(), 1, "{id} in {hits:?}");
+            counts[(hits[0] - 1) as usize] += 1;
+        }
+        // Roughly even: every shard within 20% of the mean.
+        let mean = ids.len() / n as usize;
+        assert!(
+            counts.iter().all(|c| c.abs_diff(mean) < mean / 5),
+            "{counts:?}"
+        );
+        assert_eq!("2/5".parse::<Shard>(), Ok(Shard { k: 2, n: 5 }));
+        assert!("0/5".parse::<Shard>().is_err());
+        assert!("6/5".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+    }
+}
