@@ -158,7 +158,11 @@ pub(crate) fn safe_file_stem(user_id: &str) -> String {
         out.replace_range(0..1, "_");
     }
     let base = out.split('.').next().unwrap_or("");
-    let changed = out != user_id || RESERVED.contains(&base) || out.is_empty();
+    if RESERVED.contains(&base) {
+        // `NUL.txt` is as reserved as `NUL` on Windows.
+        out.insert(0, '_');
+    }
+    let changed = out != user_id || out.is_empty();
     if changed {
         out = format!("{out}~{:016x}", fnv1a64(user_id.as_bytes()));
     }

@@ -44,6 +44,12 @@ pub enum Command {
     Platforms(PlatformsArgs),
     /// Compare two profiles and say what the change does to devices.
     Diff(DiffArgs),
+    /// Read existing profiles in (Intune Graph JSON, `.mobileconfig`).
+    #[command(subcommand)]
+    Import(crate::import::ImportCommand),
+    /// Write a profile in another tool's format (Intune Graph JSON).
+    #[command(subcommand)]
+    Export(crate::import::ExportCommand),
     /// Emit every platform for every user of a directory, in parallel.
     Batch(crate::batch::BatchArgs),
     /// Serve the profile form and an emit endpoint on loopback.

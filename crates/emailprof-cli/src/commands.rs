@@ -16,6 +16,8 @@ use crate::{Reporter, exit, invalid, profile, registry, resolve};
 pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::Result<u8> {
     match command {
         Command::Batch(a) => crate::batch::run(a, reporter, json),
+        Command::Import(c) => crate::import::import(c, reporter),
+        Command::Export(c) => crate::import::export(c, reporter),
         Command::Validate(a) => validate(a, reporter),
         Command::Schema(a) => schema(a),
         Command::Emit(a) => emit(a, reporter),

@@ -6,6 +6,7 @@
 mod batch;
 pub mod cli;
 mod commands;
+mod import;
 mod output;
 mod profile;
 pub mod registry;

@@ -9,6 +9,7 @@ pub fn emitters() -> Vec<Box<dyn Emitter>> {
     all.push(Box::new(emailprof_ios::IosEmitter));
     all.extend(emailprof_windows::emitters());
     all.extend(emailprof_android::emitters());
+    all.extend(emailprof_intune::emitters());
     all
 }
 

@@ -288,7 +288,9 @@ fn strip_null(schema: &mut Value) {
                     }
                 }
             }
-            if obj.get("default") == Some(&Value::Null) {
+            // Object defaults repeat the members' own defaults and would put members whose
+            // condition is off into generated forms; leaf defaults say it all.
+            if matches!(obj.get("default"), Some(Value::Null | Value::Object(_))) {
                 obj.remove("default");
             }
             for v in obj.values_mut() {

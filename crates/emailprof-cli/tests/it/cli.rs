@@ -104,7 +104,10 @@ fn schema_command_prints_the_committed_schema() {
     assert_eq!(out.status.code(), Some(0));
     let committed =
         std::fs::read_to_string(root().join("schemas/email-profile.schema.json")).unwrap();
-    assert_eq!(stdout(&out), committed);
+    assert!(
+        stdout(&out) == committed,
+        "`emailprof schema` differs from schemas/email-profile.schema.json; run `cargo xtask codegen`"
+    );
     let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
     assert_eq!(
         schema["$schema"],

@@ -1,0 +1,264 @@
+//! `emailprof import` (Intune Graph JSON, `.mobileconfig`) and `emailprof export intune`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use emailprof_core::input::{self, Format};
+use emailprof_core::{Finding, Severity};
+
+use crate::cli::ProfileInput;
+use crate::output::{write_atomic, write_output};
+use crate::{Reporter, exit, invalid, profile};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Microsoft Graph (Intune) email profile JSON: one object, `{"value": ...}` or an array.
+    Intune(ImportArgs),
+    /// An existing Exchange ActiveSync `.mobileconfig` (XML or binary plist, signed or not).
+    Mobileconfig(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import; `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+
+    /// Where to write the profile (a directory when the input holds several); default stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Syntax of the written profile.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    pub to: OutputFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Yaml,
+    Json,
+    Toml,
+}
+
+impl OutputFormat {
+    fn format(self) -> Format {
+        match self {
+            OutputFormat::Yaml => Format::Yaml,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Toml => Format::Toml,
+        }
+    }
+    fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Yaml => "yaml",
+            OutputFormat::Json => "json",
+            OutputFormat::Toml => "toml",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The Microsoft Graph JSON Intune accepts for one platform's email profile type.
+    Intune(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The profile file; `-` reads stdin.
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Intune type by platform: ios, windows, windows-phone, android-knox, android-gmail,
+    /// android-nine, android-forwork-gmail, android-forwork-nine.
+    #[arg(long, short = 'p', value_name = "PLATFORM")]
+    pub platform: String,
+
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+}
+
+fn render(profile: &serde_json::Value, to: OutputFormat) -> anyhow::Result<String> {
+    input::render(profile, to.format()).map_err(anyhow::Error::msg)
+}
+
+fn report(
+    reporter: &Reporter,
+    file: &str,
+    severity: Severity,
+    pointer: &str,
+    position: Option<input::Position>,
+    message: &str,
+) {
+    reporter.finding(
+        file,
+        &Finding {
+            severity,
+            pointer: pointer.to_owned(),
+            position,
+            message: message.to_owned(),
+            expected: None,
+            rule: "import".into(),
+        },
+    );
+}
+
+pub(crate) fn import(cmd: ImportCommand, reporter: &Reporter) -> anyhow::Result<u8> {
+    match cmd {
+        ImportCommand::Intune(a) => import_intune(a, reporter),
+        ImportCommand::Mobileconfig(a) => import_mobileconfig(a, reporter),
+    }
+}
+
+fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
+    let (display, bytes) = profile::read_source(&args.file)?;
+    // Positions for the findings' pointers, when the input is JSON we can read.
+    let locations = input::parse(&bytes, Format::Json).ok().map(|d| d.locations);
+    let at = |p: &str| locations.as_ref().and_then(|l| l.value(p));
+    let result = emailprof_intune::import_graph_report(&bytes)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
+    let mut errors = 0;
+    for f in &result.findings {
+        report(
+            reporter,
+            &display,
+            f.severity,
+            &f.pointer,
+            at(&f.pointer),
+            &f.message,
+        );
+    }
+    for p in &result.profiles {
+        for f in &p.findings {
+            if f.severity == Severity::Error {
+                errors += 1;
+            }
+            report(
+                reporter,
+                &display,
+                f.severity,
+                &f.pointer,
+                at(&f.pointer),
+                &f.message,
+            );
+        }
+    }
+    if errors > 0 {
+        invalid!("{display}: {errors} error(s); nothing written");
+    }
+    match (result.profiles.as_slice(), args.out.as_deref()) {
+        ([], _) => invalid!("{display}: no email profile found"),
+        ([one], out) if out.is_none_or(|o| !o.is_dir()) => {
+            write_output(out, render(&one.profile, args.to)?.as_bytes(), false)?;
+        }
+        (many, Some(dir)) => {
+            std::fs::create_dir_all(dir)?;
+            for p in many {
+                let id = p.profile["identifier"].as_str().unwrap_or("profile");
+                let name = format!(
+                    "{}.{}",
+                    crate::batch::safe_file_stem(id),
+                    args.to.extension()
+                );
+                write_atomic(
+                    &dir.join(&name),
+                    render(&p.profile, args.to)?.as_bytes(),
+                    false,
+                )?;
+                reporter.note(&format!(
+                    "wrote {} ({})",
+                    dir.join(&name).display(),
+                    p.graph_type.odata_type()
+                ));
+            }
+        }
+        (many, None) => invalid!(
+            "{display} holds {} email profiles; give --out DIRECTORY",
+            many.len()
+        ),
+    }
+    Ok(exit::OK)
+}
+
+fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
+    let (display, bytes) = profile::read_source(&args.file)?;
+    let imported = emailprof_ios::import_mobileconfig(&bytes)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
+    let mut errors = 0;
+    for f in &imported.findings {
+        if f.severity == Severity::Error {
+            errors += 1;
+        }
+        report(
+            reporter,
+            &display,
+            f.severity,
+            &f.key_path,
+            None,
+            &f.message,
+        );
+    }
+    if errors > 0 {
+        invalid!("{display}: {errors} error(s); nothing written");
+    }
+    let text = render(&imported.profile, args.to)?;
+    if !imported.files.is_empty() {
+        let Some(out) = args.out.as_deref().filter(|o| *o != Path::new("-")) else {
+            invalid!(
+                "{display} embeds certificates ({}); give --out FILE so they can be written beside the profile",
+                imported
+                    .files
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let dir = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        for (rel, data) in &imported.files {
+            if rel.contains("..") || Path::new(rel).is_absolute() {
+                invalid!(
+                    "{display}: refusing to write certificate file `{rel}` outside the profile's directory"
+                );
+            }
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            // Identities carry private keys: owner-only.
+            write_atomic(&path, data, true)?;
+        }
+    }
+    write_output(args.out.as_deref(), text.as_bytes(), false)?;
+    Ok(exit::OK)
+}
+
+pub(crate) fn export(cmd: ExportCommand, reporter: &Reporter) -> anyhow::Result<u8> {
+    let ExportCommand::Intune(args) = cmd;
+    let Some(graph_type) = emailprof_intune::GraphType::for_platform(&args.platform) else {
+        invalid!(
+            "no Intune email profile type for platform `{}`; expected one of: {}",
+            args.platform,
+            emailprof_intune::GraphType::ALL
+                .iter()
+                .map(|t| t.platform_id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let loaded = profile::load(&args.profile, &args.input, reporter)?;
+    let export = emailprof_intune::export_graph(&loaded.profile, graph_type)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
+    for d in &export.diagnostics {
+        reporter.diagnostic(d);
+    }
+    let text = serde_json::to_string_pretty(&export.json)? + "\n";
+    write_output(args.out.as_deref(), text.as_bytes(), false)?;
+    Ok(exit::OK)
+}

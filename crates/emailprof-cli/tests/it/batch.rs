@@ -1,0 +1,461 @@
+//! `emailprof batch`: every user and platform, failures reported, resumable, shardable, safe
+//! file names, archive and JSONL forms.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::{emailprof, stderr};
+
+fn write_directory(path: &Path, users: usize, extra: &[&str]) {
+    let mut csv = String::from(
+        "userId,userPrincipalName,primarySmtpAddress,sAMAccountName,domainFqdn,netbiosName\n",
+    );
+    for i in 0..users {
+        csv.push_str(&format!(
+            "u{i},u{i}@contoso.com,first{i}.last@contoso.com,u{i},contoso.com,CONTOSO\n"
+        ));
+    }
+    for line in extra {
+        csv.push_str(line);
+        csv.push('\n');
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+/// Every file below `dir` (relative path → bytes), without the manifest and report.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if !rel.starts_with(".emailprof-manifest") && rel != "emailprof-report.json" {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn every_user_and_platform_is_written_and_failures_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    // The last user lacks the sAM account name the Contoso profile needs.
+    write_directory(
+        &dir,
+        50,
+        &["nosam,nosam@contoso.com,nosam@contoso.com,,contoso.com,CONTOSO"],
+    );
+    let out = tmp.path().join("out");
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/contoso.yaml",
+            "--platforms",
+            "ios,windows,android-gmail",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a failed user makes the run fail: {}",
+        stderr(&o)
+    );
+    let files = tree(&out);
+    assert_eq!(
+        files.len(),
+        150,
+        "{:?}",
+        files.keys().take(5).collect::<Vec<_>>()
+    );
+    for i in [0, 17, 49] {
+        let ios = String::from_utf8(files[&format!("ios/u{i}.mobileconfig")].clone()).unwrap();
+        assert!(
+            ios.contains(&format!("<string>CONTOSO\\u{i}</string>")),
+            "{ios}"
+        );
+        assert!(ios.contains(&format!("<string>first{i}.last@contoso.com</string>")));
+        assert!(files.contains_key(&format!("windows/u{i}.syncml.xml")));
+        assert!(files.contains_key(&format!("android-gmail/u{i}.gmail.json")));
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("emailprof-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["written"], 150);
+    assert_eq!(report["failed"], 1);
+    assert_eq!(report["failures"][0]["user"], "nosam");
+    assert!(
+        report["failures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("sAMAccountName")
+    );
+    // Each output equals what `emit` gives for that user.
+    let single = emailprof()
+        .args([
+            "emit",
+            "examples/contoso.yaml",
+            "--platform",
+            "ios",
+            "--user",
+            "u17",
+            "--directory",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    assert_eq!(single.stdout, files["ios/u17.mobileconfig"]);
+}
+
+#[test]
+fn resume_skips_unchanged_outputs_and_redoes_missing_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    write_directory(&dir, 40, &[]);
+    let out = tmp.path().join("out");
+    let run = |resume: bool| {
+        let mut cmd = emailprof();
+        cmd.args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios,windows",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out);
+        if resume {
+            cmd.arg("--resume");
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(out.join("emailprof-report.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let first = run(false);
+    assert_eq!(first["written"], 80);
+    let complete = tree(&out);
+    // Lose two outputs and truncate a third, as a crash between rename and manifest could not,
+    // but a careless operator could.
+    std::fs::remove_file(out.join("ios/u3.mobileconfig")).unwrap();
+    std::fs::remove_file(out.join("windows/u39.syncml.xml")).unwrap();
+    std::fs::write(out.join("ios/u7.mobileconfig"), b"").unwrap();
+    let again = run(true);
+    assert_eq!(again["written"], 3, "{again}");
+    assert_eq!(again["unchanged"], 77);
+    assert_eq!(tree(&out), complete);
+}
+
+#[test]
+fn shards_split_the_directory_without_overlap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    write_directory(&dir, 300, &[]);
+    let mut union = BTreeMap::new();
+    for k in 1..=3 {
+        let out = tmp.path().join(format!("shard{k}"));
+        let o = emailprof()
+            .args([
+                "batch",
+                "examples/minimal.yaml",
+                "--platforms",
+                "ios",
+                "--quiet",
+                "--shard",
+                &format!("{k}/3"),
+                "--directory",
+            ])
+            .arg(&dir)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let files = tree(&out);
+        assert!(
+            files.len() > 60 && files.len() < 140,
+            "uneven shard {k}: {}",
+            files.len()
+        );
+        for (name, bytes) in files {
+            assert!(
+                union.insert(name.clone(), bytes).is_none(),
+                "{name} in two shards"
+            );
+        }
+    }
+    assert_eq!(union.len(), 300);
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--shard",
+            "4/3",
+            "--out",
+        ])
+        .arg(tmp.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn hostile_user_ids_stay_inside_the_output_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    let hostile = [
+        "../escape",
+        "../../etc/passwd",
+        "/abs/path",
+        "a\\b",
+        "CON",
+        "nul.txt",
+        ".hidden",
+        "User",
+        "user",
+        "\"quoted,comma\"",
+        "a b",
+        "é",
+    ];
+    let mut csv = String::from("userId,userPrincipalName\n");
+    for (i, id) in hostile.iter().enumerate() {
+        let id = if id.starts_with('"') {
+            id.to_string()
+        } else {
+            format!("\"{id}\"")
+        };
+        csv.push_str(&format!("{id},h{i}@contoso.com\n"));
+    }
+    std::fs::write(&dir, csv).unwrap();
+    let out = tmp.path().join("a/out");
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = tree(&out);
+    assert_eq!(
+        files.len(),
+        hostile.len(),
+        "{:?}",
+        files.keys().collect::<Vec<_>>()
+    );
+    let names: std::collections::HashSet<String> =
+        files.keys().map(|k| k.to_ascii_lowercase()).collect();
+    assert_eq!(names.len(), hostile.len(), "names clash case-insensitively");
+    for name in files.keys() {
+        let file = name.strip_prefix("ios/").unwrap();
+        assert!(
+            !file.starts_with('.') && !file.contains('/') && !file.contains('\\'),
+            "{name}"
+        );
+        let stem = file.split('.').next().unwrap().to_ascii_lowercase();
+        assert!(
+            !["con", "nul", "prn", "aux"].contains(&stem.as_str()),
+            "{name}"
+        );
+    }
+    // Nothing was written outside `out`.
+    let outside: Vec<_> = std::fs::read_dir(tmp.path().join("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(outside, ["out"]);
+}
+
+#[test]
+fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    write_directory(&dir, 25, &[]);
+    let files_dir = tmp.path().join("files");
+    let tar_path = tmp.path().join("all.tar");
+    let jsonl_path = tmp.path().join("all.jsonl");
+    for (flag, path) in [
+        ("--out", &files_dir),
+        ("--archive", &tar_path),
+        ("--jsonl", &jsonl_path),
+    ] {
+        let o = emailprof()
+            .args([
+                "batch",
+                "examples/contoso.yaml",
+                "--platforms",
+                "ios,windows",
+                "--quiet",
+                "--directory",
+            ])
+            .arg(&dir)
+            .arg(flag)
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{flag}: {}", stderr(&o));
+    }
+    let files = tree(&files_dir);
+    // The tar archive, read with the system's tar.
+    let x = tmp.path().join("x");
+    std::fs::create_dir(&x).unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&tar_path)
+        .arg("-C")
+        .arg(&x)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(tree(&x), files);
+    // The JSONL, one artifact per line.
+    let mut from_jsonl = BTreeMap::new();
+    for line in std::fs::read_to_string(&jsonl_path).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["encoding"], "utf-8");
+        from_jsonl.insert(
+            v["file"].as_str().unwrap().to_owned(),
+            v["content"].as_str().unwrap().as_bytes().to_vec(),
+        );
+    }
+    assert_eq!(from_jsonl, files);
+    // Archive entries come in directory order, so the archive is reproducible.
+    let again = tmp.path().join("again.tar");
+    emailprof()
+        .args([
+            "batch",
+            "examples/contoso.yaml",
+            "--platforms",
+            "ios,windows",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--archive")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&tar_path).unwrap()
+    );
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_partial_file_and_resume_completes_it() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    write_directory(&dir, 12_000, &[]);
+    let out = tmp.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emailprof"))
+        .current_dir(crate::support::root())
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios,windows",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is writing, then interrupt it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_dir(out.join("ios")).map_or(0, |d| d.count()) < 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch did not start writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let st = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let partial = tree(&out);
+    if status.code() == Some(130) {
+        assert!(err.contains("interrupted"), "{err}");
+        assert!(
+            partial.len() < 24_000,
+            "interrupted too late to prove anything"
+        );
+    }
+    // No temporary or truncated file is left behind.
+    for (name, bytes) in &partial {
+        assert!(
+            !name.contains(".emailprof-") && !name.ends_with(".tmp"),
+            "{name}"
+        );
+        assert!(
+            bytes.ends_with(b"</plist>\n")
+                || bytes.ends_with(b"</SyncML>\n")
+                || bytes.ends_with(b"</SyncML>"),
+            "{name} is truncated"
+        );
+    }
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios,windows",
+            "--quiet",
+            "--resume",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let done = tree(&out);
+    assert_eq!(done.len(), 24_000);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("emailprof-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        report["unchanged"].as_u64().unwrap() + report["written"].as_u64().unwrap(),
+        24_000
+    );
+    assert!(report["unchanged"].as_u64().unwrap() > 0, "{report}");
+}
