@@ -113,3 +113,43 @@ pub(crate) fn load(
         None => invalid!("{spec}: the profile is not valid (problems listed above)"),
     }
 }
+
+/// Validate a profile held in memory (`serve`), with relative paths resolved from `base_dir`:
+/// the profile and its warnings, or every finding when it has errors.
+pub(crate) fn from_bytes(
+    bytes: &[u8],
+    format: Format,
+    options: ValidationOptions,
+    base_dir: PathBuf,
+) -> Result<(LoadedProfile, Vec<emailprof_core::Finding>), Vec<emailprof_core::Finding>> {
+    let doc = match input::parse(bytes, format) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return Err(vec![emailprof_core::Finding {
+                severity: Severity::Error,
+                pointer: String::new(),
+                position: e.position,
+                message: e.message,
+                expected: Some(format!("a {} document", format.name().to_uppercase())),
+                rule: "syntax".into(),
+            }]);
+        }
+    };
+    let report = emailprof_core::validate(&doc, options);
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    match report.profile {
+        Some(profile) => Ok((
+            LoadedProfile {
+                base_dir,
+                profile,
+                warnings,
+            },
+            report.findings,
+        )),
+        None => Err(report.findings),
+    }
+}

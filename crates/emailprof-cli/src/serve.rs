@@ -395,8 +395,7 @@ fn validate(bytes: &[u8]) -> Reply {
         ValidationOptions::default(),
         ".".into(),
     ) {
-        Ok(loaded) => loaded.findings,
-        Err(findings) => findings,
+        Ok((_, findings)) | Err(findings) => findings,
     };
     let valid = !findings.iter().any(|f| f.severity == Severity::Error);
     Reply::json(
@@ -413,7 +412,7 @@ fn percent_decode(s: &str) -> Option<String> {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
+            b'%' if i + 2 < bytes.len() => {
                 let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {

@@ -1,0 +1,172 @@
+//! What the three app emitters share: options, the AMAPI policy fragment, diagnostics.
+
+use emailprof_core::input::escape_segment;
+use emailprof_core::model::{CertificateKind, EmailProfile};
+use emailprof_core::{
+    Artifact, Diagnostic, EmitError, EmitOptions, Emitter, Operation, Setting, Severity,
+};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::Value;
+
+/// A managed configuration in the order the emitter writes it, so output bytes do not depend
+/// on how `serde_json` orders maps.
+#[derive(Default)]
+pub(crate) struct Configuration {
+    entries: Vec<(&'static str, Value)>,
+}
+
+impl Configuration {
+    pub(crate) fn string(&mut self, key: &'static str, value: impl Into<String>) {
+        self.entries.push((key, Value::String(value.into())));
+    }
+
+    pub(crate) fn bool(&mut self, key: &'static str, value: bool) {
+        self.entries.push((key, Value::Bool(value)));
+    }
+}
+
+// Values are never shown: a configuration may carry user data.
+impl std::fmt::Debug for Configuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|(k, _)| k))
+            .finish()
+    }
+}
+
+impl Serialize for Configuration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in &self.entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// AMAPI `Policy` with one `ApplicationPolicy`; the administrator merges it into the policy
+/// (install type, permissions and the like are theirs to choose).
+#[derive(Serialize)]
+struct PolicyFragment<'a> {
+    applications: [ApplicationPolicy<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationPolicy<'a> {
+    package_name: &'a str,
+    managed_configuration: &'a Configuration,
+}
+
+/// Android apps take no command stream and no output form: refuse what does not apply.
+pub(crate) fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitError> {
+    if let Some(form) = &options.form {
+        return Err(EmitError::InvalidOption(format!(
+            "{id} has one output form (an Android Management API policy fragment); `{form}` does not apply"
+        )));
+    }
+    if options.operation == Operation::Remove {
+        return Err(EmitError::InvalidOption(format!(
+            "{id} cannot express removal: remove the application's managedConfiguration from the policy instead"
+        )));
+    }
+    Ok(())
+}
+
+/// The policy fragment as a file `<identifier>.<app>.json`.
+pub(crate) fn artifact(
+    identifier: &str,
+    app: &str,
+    package: &str,
+    configuration: &Configuration,
+) -> Artifact {
+    let doc = PolicyFragment {
+        applications: [ApplicationPolicy {
+            package_name: package,
+            managed_configuration: configuration,
+        }],
+    };
+    // Strings and booleans serialise to JSON without fail.
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("a JSON value serialises");
+    bytes.push(b'\n');
+    Artifact {
+        file_name: format!("{identifier}.{app}.json"),
+        media_type: "application/json".into(),
+        bytes,
+    }
+}
+
+/// [`Emitter::unsupported_diagnostics`], with settings that only name or describe things
+/// lowered to information: leaving them out changes no behaviour on the device.
+pub(crate) fn settings_diagnostics(
+    emitter: &dyn Emitter,
+    profile: &EmailProfile,
+) -> Vec<Diagnostic> {
+    let mut out = emitter.unsupported_diagnostics(profile);
+    for d in &mut out {
+        if matches!(
+            d.setting(),
+            Some(
+                Setting::DisplayName
+                    | Setting::Organization
+                    | Setting::Description
+                    | Setting::AccountName
+            )
+        ) {
+            d.severity = Severity::Info;
+        }
+    }
+    out
+}
+
+/// A diagnostic about one entry of `certificates`, pointing at it.
+pub(crate) fn certificate_diagnostic(
+    severity: Severity,
+    platform: &str,
+    name: &str,
+    message: String,
+) -> Diagnostic {
+    Diagnostic {
+        severity,
+        setting: format!(
+            "{}/{}",
+            Setting::Certificates.pointer(),
+            escape_segment(name)
+        ),
+        platform: platform.to_owned(),
+        message,
+    }
+}
+
+/// The work-profile keystore alias of the identity certificate, when the profile uses
+/// certificate authentication with a certificate delivered by another profile.
+///
+/// `Err` says why there is none, for a diagnostic.
+pub(crate) fn identity_alias(profile: &EmailProfile) -> Result<(&str, &str), String> {
+    let Some(name) = profile
+        .account
+        .authentication
+        .identity_certificate
+        .as_deref()
+    else {
+        return Err("no identity certificate is named".into());
+    };
+    let Some(cert) = profile.certificates.get(name) else {
+        return Err(format!("certificate `{name}` is not defined"));
+    };
+    match (
+        cert.kind,
+        cert.external
+            .as_ref()
+            .and_then(|e| e.android_alias.as_deref()),
+    ) {
+        (CertificateKind::External, Some(alias)) => Ok((name, alias)),
+        (CertificateKind::External, None) => Err(format!(
+            "certificate `{name}` has no `external.androidAlias`; set the alias under which the EMM installs it in the work-profile keystore"
+        )),
+        _ => Err(format!(
+            "certificate `{name}` would have to be delivered with the profile, which a managed configuration cannot do; install it with the EMM (e.g. an AMAPI certificate policy) and describe it as `kind: external` with its `androidAlias`"
+        )),
+    }
+}

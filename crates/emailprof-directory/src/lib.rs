@@ -1,0 +1,237 @@
+//! Directory files as attribute resolvers: CSV, JSON and LDIF exports of a directory, parsed
+//! from bytes (the caller reads the file), plus MDM placeholder mode.
+//!
+//! Every format is reduced to the same record: user id, UPN, primary SMTP address,
+//! sAMAccountName, domain FQDN and NetBIOS name (see [`DirectoryAttributes`]). Fields this
+//! crate does not know are ignored and listed by [`Directory::ignored_fields`], so the caller
+//! can warn about a misspelt column instead of silently missing it.
+//!
+//! Rules shared by all formats:
+//! - Values are trimmed; an empty value is a missing attribute.
+//! - Primary SMTP address: an explicit `primarySmtpAddress`/`email` wins, else the
+//!   `proxyAddresses` value with the upper-case `SMTP:` prefix (Exchange marks the primary
+//!   address that way; lower-case `smtp:` are secondary), else `mail`.
+//! - Domain FQDN: an explicit `domainFqdn`, else the `DC=` components of the entry's DN.
+//! - Lookup by user id is exact, then case-insensitive when that matches exactly one user.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+
+mod csv_format;
+pub mod dn;
+mod json_format;
+mod ldif;
+pub mod placeholders;
+mod record;
+
+pub use record::primary_smtp;
+
+/// The syntax of a directory file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DirectoryFormat {
+    /// Comma-separated values with a header row (RFC 4180 quoting).
+    Csv,
+    /// An array of user objects, or `{"users": [...]}`.
+    Json,
+    /// LDAP Data Interchange Format (RFC 2849 content records), e.g. from `ldifde` or
+    /// `ldapsearch -LLL`.
+    Ldif,
+}
+
+impl DirectoryFormat {
+    /// The format a file name's extension says: `.csv`, `.json`, `.ldif` or `.ldf` (the
+    /// extension `ldifde` uses), case-insensitive.
+    pub fn from_path(path: &str) -> Option<Self> {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let (_, ext) = name.rsplit_once('.')?;
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "json" => Some(Self::Json),
+            "ldif" | "ldf" => Some(Self::Ldif),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Json => "JSON",
+            Self::Ldif => "LDIF",
+        }
+    }
+}
+
+impl fmt::Display for DirectoryFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a directory file could not be read. Lines are 1-based lines of the file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryError {
+    /// The file is not well-formed, or a record breaks a rule.
+    #[error("{format} line {line}: {message}")]
+    Syntax {
+        format: DirectoryFormat,
+        line: usize,
+        message: String,
+    },
+    /// Two records have the same user id (compared exactly).
+    #[error(
+        "user id `{user_id}` appears twice, at line {first_line} and line {second_line}; user ids must be unique"
+    )]
+    DuplicateUser {
+        user_id: String,
+        first_line: usize,
+        second_line: usize,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    attrs: DirectoryAttributes,
+    line: usize,
+}
+
+/// A parsed directory file: users in file order, indexed by user id.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    entries: Vec<Entry>,
+    exact: HashMap<String, usize>,
+    folded: HashMap<String, Vec<usize>>,
+    ignored_fields: Vec<String>,
+}
+
+impl Directory {
+    /// Parse a directory file's bytes.
+    pub fn parse(bytes: &[u8], format: DirectoryFormat) -> Result<Directory, DirectoryError> {
+        let parsed = match format {
+            DirectoryFormat::Csv => csv_format::parse(bytes),
+            DirectoryFormat::Json => json_format::parse(bytes),
+            DirectoryFormat::Ldif => ldif::parse(bytes),
+        };
+        let parsed = parsed.map_err(|(line, message)| DirectoryError::Syntax {
+            format,
+            line,
+            message,
+        })?;
+        Self::from_records(parsed.records, parsed.ignored_fields)
+    }
+
+    fn from_records(
+        records: Vec<(DirectoryAttributes, usize)>,
+        mut ignored_fields: Vec<String>,
+    ) -> Result<Directory, DirectoryError> {
+        let mut dir = Directory::default();
+        for (attrs, line) in records {
+            let index = dir.entries.len();
+            if let Some(&first) = dir.exact.get(&attrs.user_id) {
+                return Err(DirectoryError::DuplicateUser {
+                    user_id: attrs.user_id,
+                    first_line: dir.entries[first].line,
+                    second_line: line,
+                });
+            }
+            dir.exact.insert(attrs.user_id.clone(), index);
+            dir.folded
+                .entry(attrs.user_id.to_lowercase())
+                .or_default()
+                .push(index);
+            dir.entries.push(Entry { attrs, line });
+        }
+        ignored_fields.sort_by_key(|f| f.to_lowercase());
+        ignored_fields.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        dir.ignored_fields = ignored_fields;
+        Ok(dir)
+    }
+
+    /// The user with this id: exact match first, then a case-insensitive match if exactly one
+    /// user matches that way.
+    pub fn get(&self, user_id: &str) -> Option<&DirectoryAttributes> {
+        self.lookup(user_id).ok()
+    }
+
+    /// Like [`Directory::get`], saying why nothing was found: no such user, or several users
+    /// whose ids differ only in case.
+    pub fn lookup(&self, user_id: &str) -> Result<&DirectoryAttributes, ResolveError> {
+        if let Some(&i) = self.exact.get(user_id) {
+            return Ok(&self.entries[i].attrs);
+        }
+        match self.folded.get(&user_id.to_lowercase()).map(Vec::as_slice) {
+            Some([i]) => Ok(&self.entries[*i].attrs),
+            Some(several) if several.len() > 1 => Err(ResolveError::Ambiguous {
+                user_id: user_id.to_owned(),
+                count: several.len(),
+            }),
+            _ => Err(ResolveError::NotFound(user_id.to_owned())),
+        }
+    }
+
+    /// The line of the file where the record of `user_id` (exact id) starts.
+    pub fn line_of(&self, user_id: &str) -> Option<usize> {
+        self.exact.get(user_id).map(|&i| self.entries[i].line)
+    }
+
+    /// All users, in file order.
+    pub fn users(&self) -> impl Iterator<Item = &DirectoryAttributes> {
+        self.entries.iter().map(|e| &e.attrs)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Column or field names the file has that this crate does not use (sorted,
+    /// case-insensitively distinct). LDIF attributes are not listed: LDIF exports carry many
+    /// attributes by design.
+    pub fn ignored_fields(&self) -> &[String] {
+        &self.ignored_fields
+    }
+}
+
+/// The built-in resolver: users from a parsed directory file.
+#[derive(Clone, Debug)]
+pub struct DirectoryFileResolver {
+    directory: Directory,
+    source: String,
+}
+
+impl DirectoryFileResolver {
+    /// `source` names the file in [`AttributeResolver::describe`], e.g. its path.
+    pub fn new(directory: Directory, source: impl Into<String>) -> Self {
+        Self {
+            directory,
+            source: source.into(),
+        }
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+}
+
+impl AttributeResolver for DirectoryFileResolver {
+    fn describe(&self) -> String {
+        format!("directory file {}", self.source)
+    }
+
+    fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
+        self.directory.lookup(user_id).cloned()
+    }
+}
+
+/// What a format parser hands back: records with the line they start at.
+pub(crate) struct Parsed {
+    pub(crate) records: Vec<(DirectoryAttributes, usize)>,
+    pub(crate) ignored_fields: Vec<String>,
+}
+
+/// A format parser's error: line and message.
+pub(crate) type ParseError = (usize, String);

@@ -1,0 +1,5 @@
+//! Integration tests of emailprof-directory: the shipped example files, robustness on
+//! arbitrary input, and the resolver.
+
+mod examples;
+mod robustness;

@@ -1,0 +1,407 @@
+//! The signer: a certificate, its chain and a private key, behind a small backend trait so that
+//! a faster implementation (ring, aws-lc-rs) can replace RustCrypto without touching the CMS
+//! code.
+
+use std::fmt;
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5912::{
+    ECDSA_WITH_SHA_256, ID_EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP_256_R_1, SHA_256_WITH_RSA_ENCRYPTION,
+};
+use der::{Decode, Encode};
+use emailprof_core::Secret;
+use pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::traits::PublicKeyParts;
+use sha2::Sha256;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+
+use crate::SignError;
+
+/// What the CMS code needs from a private key: sign with SHA-256, and say how.
+pub(crate) trait SignatureBackend: Send + Sync {
+    /// Human name, e.g. "ECDSA P-256 with SHA-256".
+    fn algorithm(&self) -> &'static str;
+    /// `SignerInfo.signatureAlgorithm`.
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned;
+    /// Sign `message` (hashing it with SHA-256); the signature as CMS stores it.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// Whether `spki` is this key's public key.
+    fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool;
+}
+
+/// RSA PKCS#1 v1.5 with SHA-256 (RustCrypto `rsa`).
+struct RsaBackend {
+    key: rsa::pkcs1v15::SigningKey<Sha256>,
+    public: rsa::RsaPublicKey,
+}
+
+impl SignatureBackend for RsaBackend {
+    fn algorithm(&self) -> &'static str {
+        "RSA PKCS#1 v1.5 with SHA-256"
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        // RFC 4055 §5: the parameters of sha256WithRSAEncryption are NULL.
+        AlgorithmIdentifierOwned {
+            oid: SHA_256_WITH_RSA_ENCRYPTION,
+            parameters: Some(der::asn1::Null.into()),
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        use rsa::signature::{SignatureEncoding, Signer};
+        let sig = self
+            .key
+            .try_sign(message)
+            .map_err(|_| SignError::Signing("the RSA signature could not be computed".into()))?;
+        Ok(sig.to_vec())
+    }
+
+    fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
+        spki.to_der()
+            .ok()
+            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
+            .is_some_and(|k| k == self.public)
+    }
+}
+
+/// ECDSA P-256 with SHA-256 (RustCrypto `p256`; RFC 6979 deterministic nonces).
+struct P256Backend {
+    key: p256::ecdsa::SigningKey,
+}
+
+impl SignatureBackend for P256Backend {
+    fn algorithm(&self) -> &'static str {
+        "ECDSA P-256 with SHA-256"
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        // RFC 5758 §3.2: ecdsa-with-SHA256 has absent parameters.
+        AlgorithmIdentifierOwned {
+            oid: ECDSA_WITH_SHA_256,
+            parameters: None,
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        use p256::ecdsa::signature::Signer;
+        let sig: p256::ecdsa::DerSignature = self
+            .key
+            .try_sign(message)
+            .map_err(|_| SignError::Signing("the ECDSA signature could not be computed".into()))?;
+        Ok(sig.as_bytes().to_vec())
+    }
+
+    fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
+        spki.to_der()
+            .ok()
+            .and_then(|d| p256::PublicKey::from_public_key_der(&d).ok())
+            .is_some_and(|k| k == p256::PublicKey::from(self.key.verifying_key()))
+    }
+}
+
+/// A signing certificate, its intermediates and the matching private key.
+pub struct SigningIdentity {
+    pub(crate) certificate: Certificate,
+    pub(crate) chain: Vec<Certificate>,
+    pub(crate) signer: Box<dyn SignatureBackend>,
+}
+
+impl fmt::Debug for SigningIdentity {
+    // Never the key; the subject is enough to tell identities apart.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningIdentity")
+            .field("subject", &self.subject())
+            .field("algorithm", &self.algorithm())
+            .field("chain", &self.chain.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningIdentity {
+    /// Read the signing certificate (PEM; further certificates in the same text count as
+    /// chain), the private key (PKCS#8 plain or encrypted, PKCS#1 `RSA PRIVATE KEY`, SEC1
+    /// `EC PRIVATE KEY`) and optional intermediates, and check that key and certificate
+    /// belong together.
+    pub fn from_pem(
+        cert_pem: &[u8],
+        key_pem: &[u8],
+        chain_pem: Option<&[u8]>,
+        passphrase: Option<&Secret>,
+    ) -> Result<Self, SignError> {
+        let mut certs = load_certificates(cert_pem).map_err(SignError::Certificate)?;
+        if certs.is_empty() {
+            return Err(SignError::Certificate("no certificate found".into()));
+        }
+        let certificate = certs.remove(0);
+        let mut chain = certs;
+        if let Some(pem) = chain_pem {
+            chain.extend(load_certificates(pem).map_err(SignError::Chain)?);
+        }
+        // Intermediates once each, and never the signer itself.
+        let mut unique: Vec<Certificate> = Vec::new();
+        for c in chain {
+            if c != certificate && !unique.contains(&c) {
+                unique.push(c);
+            }
+        }
+        let signer = load_key(key_pem, passphrase)?;
+        if !signer.matches(&certificate.tbs_certificate.subject_public_key_info) {
+            return Err(SignError::KeyMismatch);
+        }
+        Ok(Self {
+            certificate,
+            chain: unique,
+            signer,
+        })
+    }
+
+    /// The signature scheme, e.g. "RSA PKCS#1 v1.5 with SHA-256".
+    pub fn algorithm(&self) -> &'static str {
+        self.signer.algorithm()
+    }
+
+    /// The signing certificate's subject, e.g. `CN=Contoso Profile Signing,O=Contoso`.
+    pub fn subject(&self) -> String {
+        self.certificate.tbs_certificate.subject.to_string()
+    }
+
+    /// How many intermediate certificates travel with the signature.
+    pub fn chain_len(&self) -> usize {
+        self.chain.len()
+    }
+}
+
+/// PEM blocks of `text`: (label, whole block bytes).
+fn pem_blocks(text: &[u8]) -> Vec<(String, &[u8])> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    const END: &[u8] = b"-----END ";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = &rest[start..];
+        let Some(label_end) = find(&block[BEGIN.len()..], b"-----") else {
+            break;
+        };
+        let label =
+            String::from_utf8_lossy(&block[BEGIN.len()..BEGIN.len() + label_end]).into_owned();
+        let Some(end) = find(block, END) else {
+            break;
+        };
+        // The END line runs to its closing dashes.
+        let after_end = &block[end + END.len()..];
+        let Some(close) = find(after_end, b"-----") else {
+            break;
+        };
+        let len = end + END.len() + close + 5;
+        out.push((label, &block[..len]));
+        rest = &block[len..];
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Certificates in PEM (any number of `CERTIFICATE` blocks) or one DER certificate.
+fn load_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+    let blocks = pem_blocks(bytes);
+    if blocks.is_empty() {
+        if bytes.first() == Some(&0x30) {
+            return Certificate::from_der(bytes)
+                .map(|c| vec![c])
+                .map_err(|e| format!("not a DER certificate ({})", e.kind()));
+        }
+        return Err("no PEM `CERTIFICATE` block found".into());
+    }
+    let mut out = Vec::new();
+    for (i, (label, block)) in blocks.into_iter().enumerate() {
+        if label != "CERTIFICATE" {
+            continue;
+        }
+        let (_, der) = der::pem::decode_vec(block)
+            .map_err(|e| format!("PEM block {} is malformed ({e})", i + 1))?;
+        let cert = Certificate::from_der(&der).map_err(|e| {
+            format!(
+                "PEM block {} is not an X.509 certificate ({})",
+                i + 1,
+                e.kind()
+            )
+        })?;
+        out.push(cert);
+    }
+    if out.is_empty() {
+        return Err("no PEM `CERTIFICATE` block found".into());
+    }
+    Ok(out)
+}
+
+fn load_key(
+    bytes: &[u8],
+    passphrase: Option<&Secret>,
+) -> Result<Box<dyn SignatureBackend>, SignError> {
+    let blocks = pem_blocks(bytes);
+    if blocks.is_empty() {
+        // DER: plain or encrypted PKCS#8.
+        if pkcs8::PrivateKeyInfo::try_from(bytes).is_ok() {
+            return from_pkcs8(bytes);
+        }
+        if pkcs8::EncryptedPrivateKeyInfo::try_from(bytes).is_ok() {
+            return from_encrypted_pkcs8(bytes, passphrase);
+        }
+        return Err(SignError::Key(
+            "no PEM private key block and not a DER PKCS#8 key".into(),
+        ));
+    }
+    for (label, block) in blocks {
+        let known = matches!(
+            label.as_str(),
+            "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+        );
+        if !known {
+            continue;
+        }
+        if find(block, b"Proc-Type:").is_some() {
+            return Err(SignError::UnsupportedKey(
+                "legacy OpenSSL PEM encryption (Proc-Type: 4,ENCRYPTED); convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`".into(),
+            ));
+        }
+        let (_, der) = der::pem::decode_vec(block)
+            .map_err(|e| SignError::Key(format!("the `{label}` PEM block is malformed ({e})")))?;
+        let der = zeroize::Zeroizing::new(der);
+        return match label.as_str() {
+            "PRIVATE KEY" => from_pkcs8(&der),
+            "ENCRYPTED PRIVATE KEY" => from_encrypted_pkcs8(&der, passphrase),
+            "RSA PRIVATE KEY" => {
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                let key = rsa::RsaPrivateKey::from_pkcs1_der(&der)
+                    .map_err(|_| SignError::Key("the PKCS#1 RSA key is malformed".into()))?;
+                rsa_backend(key)
+            }
+            _ => {
+                let key = p256::SecretKey::from_sec1_der(&der).map_err(|_| {
+                    SignError::UnsupportedKey(
+                        "the SEC1 EC key is malformed or not on the P-256 curve".into(),
+                    )
+                })?;
+                Ok(p256_backend(&key))
+            }
+        };
+    }
+    Err(SignError::Key(
+        "no private key found; expected a PEM block `PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY`".into(),
+    ))
+}
+
+fn from_encrypted_pkcs8(
+    der: &[u8],
+    passphrase: Option<&Secret>,
+) -> Result<Box<dyn SignatureBackend>, SignError> {
+    let Some(pass) = passphrase else {
+        return Err(SignError::PassphraseRequired);
+    };
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)
+        .map_err(|_| SignError::Key("the encrypted PKCS#8 key is malformed".into()))?;
+    let doc = info
+        .decrypt(pass.expose().as_bytes())
+        .map_err(|_| SignError::Decrypt)?;
+    from_pkcs8(doc.as_bytes())
+}
+
+fn from_pkcs8(der: &[u8]) -> Result<Box<dyn SignatureBackend>, SignError> {
+    let info = pkcs8::PrivateKeyInfo::try_from(der)
+        .map_err(|_| SignError::Key("the PKCS#8 key is malformed".into()))?;
+    let oid = info.algorithm.oid;
+    if oid == RSA_ENCRYPTION {
+        let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
+            .map_err(|_| SignError::Key("the PKCS#8 RSA key is malformed".into()))?;
+        return rsa_backend(key);
+    }
+    if oid == ID_EC_PUBLIC_KEY {
+        let curve: Option<ObjectIdentifier> = info.algorithm.parameters_oid().ok();
+        if curve != Some(SECP_256_R_1) {
+            let name = curve
+                .map(|c| oid_name(&c))
+                .unwrap_or_else(|| "unknown".into());
+            return Err(SignError::UnsupportedKey(format!("EC key on curve {name}")));
+        }
+        let key = p256::SecretKey::from_pkcs8_der(der)
+            .map_err(|_| SignError::Key("the PKCS#8 EC key is malformed".into()))?;
+        return Ok(p256_backend(&key));
+    }
+    Err(SignError::UnsupportedKey(format!("{} key", oid_name(&oid))))
+}
+
+fn oid_name(oid: &ObjectIdentifier) -> String {
+    const_oid::db::DB
+        .by_oid(oid)
+        .map_or_else(|| oid.to_string(), str::to_owned)
+}
+
+fn rsa_backend(key: rsa::RsaPrivateKey) -> Result<Box<dyn SignatureBackend>, SignError> {
+    let bits = key.size() * 8;
+    if bits < 2048 {
+        return Err(SignError::UnsupportedKey(format!(
+            "RSA key of {bits} bits; at least 2048 are needed"
+        )));
+    }
+    let public = key.to_public_key();
+    Ok(Box::new(RsaBackend {
+        key: rsa::pkcs1v15::SigningKey::<Sha256>::new(key),
+        public,
+    }))
+}
+
+fn p256_backend(key: &p256::SecretKey) -> Box<dyn SignatureBackend> {
+    Box::new(P256Backend {
+        key: p256::ecdsa::SigningKey::from(key),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_blocks_are_split_with_their_labels() {
+        let text = b"junk\n-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        let blocks = pem_blocks(text);
+        let labels: Vec<_> = blocks.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["EC PARAMETERS", "EC PRIVATE KEY"]);
+        assert!(blocks[1].1.ends_with(b"-----END EC PRIVATE KEY-----"));
+    }
+
+    #[test]
+    fn truncated_pem_is_not_a_block() {
+        assert!(pem_blocks(b"-----BEGIN PRIVATE KEY-----\nAAAA\n").is_empty());
+        assert!(pem_blocks(b"-----BEGIN ").is_empty());
+    }
+
+    #[test]
+    fn garbage_keys_and_certs_are_refused_without_panicking() {
+        for input in [
+            &b""[..],
+            b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n",
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n",
+            b"-----BEGIN RSA PRIVATE KEY-----\nMAA=\n-----END RSA PRIVATE KEY-----\n",
+            b"-----BEGIN EC PRIVATE KEY-----\nMAA=\n-----END EC PRIVATE KEY-----\n",
+            &[0x30, 0x82, 0xff],
+        ] {
+            assert!(load_key(input, Some(&Secret::new("x"))).is_err());
+            assert!(load_certificates(input).is_err());
+        }
+    }
+
+    #[test]
+    fn encrypted_key_without_passphrase_says_so() {
+        // A syntactically valid EncryptedPrivateKeyInfo is not needed to reach the check.
+        let block =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            load_key(block, None).err(),
+            Some(SignError::PassphraseRequired)
+        );
+    }
+}

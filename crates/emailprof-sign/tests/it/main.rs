@@ -1,0 +1,5 @@
+//! Integration tests: sign with keys made by the OpenSSL CLI, verify with the OpenSSL CLI, and
+//! decode the result independently with the `cms` crate.
+
+mod pki;
+mod signing;

@@ -1,0 +1,99 @@
+//! Nothing configured is dropped silently: every configured setting is written or reported.
+
+use std::collections::BTreeSet;
+
+use emailprof_core::emit::silently_dropped;
+use emailprof_core::{EmitOptions, Emitter, Setting, Support};
+use emailprof_windows::WindowsEmitter;
+
+use crate::fixture;
+
+#[test]
+fn the_full_example_is_among_the_profiles() {
+    let files = fixture::profile_files();
+    assert!(
+        files.iter().any(|f| f.ends_with("examples/contoso.yaml")),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn the_fixtures_configure_every_setting() {
+    let configured: BTreeSet<Setting> = fixture::profile_files()
+        .iter()
+        .map(|f| fixture::load_file(f))
+        .flat_map(|p| {
+            Setting::ALL
+                .into_iter()
+                .filter(move |s| s.is_configured(&p))
+        })
+        .collect();
+    // The Android app choice only picks a target; it never counts as configured.
+    let missing: Vec<_> = Setting::ALL
+        .into_iter()
+        .filter(|s| *s != Setting::AndroidApp && !configured.contains(s))
+        .collect();
+    assert!(missing.is_empty(), "no fixture configures {missing:?}");
+}
+
+#[test]
+fn no_fixture_loses_a_setting_silently_in_either_form() {
+    for file in fixture::profile_files() {
+        let rp = fixture::resolve_as(fixture::load_file(&file), "adele");
+        for form in [None, Some("intune-custom")] {
+            let options = EmitOptions {
+                form: form.map(Into::into),
+                ..EmitOptions::default()
+            };
+            let emission = WindowsEmitter.emit(&rp, &options).expect("emits");
+            let dropped = silently_dropped(&WindowsEmitter, &rp.profile, &emission);
+            assert!(
+                dropped.is_empty(),
+                "{} {form:?}: {dropped:?}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_unsupported_setting_that_is_configured_gets_its_own_diagnostic() {
+    let rp = fixture::resolved("full.yaml");
+    let emission = WindowsEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    for s in Setting::ALL {
+        if s.is_configured(&rp.profile)
+            && matches!(WindowsEmitter.capability(s), Support::Unsupported { .. })
+        {
+            assert!(
+                emission
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.setting == s.pointer()),
+                "{s:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn other_platforms_settings_are_answered_as_such() {
+    for s in [
+        Setting::IosMinimumOsVersion,
+        Setting::IosPerAccountVpn,
+        Setting::IosAllowMailDrop,
+        Setting::AndroidApp,
+    ] {
+        assert_eq!(
+            WindowsEmitter.capability(s),
+            Support::OtherPlatform,
+            "{s:?}"
+        );
+    }
+    assert!(
+        WindowsEmitter
+            .capability(Setting::WindowsSyncSchedule)
+            .is_expressed()
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the Windows emitter, against the ActiveSync CSP DDF.
+
+mod behaviour;
+mod conformance;
+mod drops;
+mod fixture;
+mod snapshots;
+mod xml;

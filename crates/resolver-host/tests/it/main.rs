@@ -1,0 +1,7 @@
+//! resolver-host against real plugins built from this workspace: the reference directory
+//! plugin (compared with the built-in resolver), and fixtures that panic, abort, hang or
+//! speak another ABI.
+
+mod library;
+mod process;
+mod support;

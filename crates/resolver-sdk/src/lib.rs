@@ -1,0 +1,297 @@
+//! Write an emailprof attribute-resolver plugin without `unsafe`:
+//!
+//! ```ignore
+//! use resolver_sdk::{DirectoryAttributes, PluginInfo, ResolveError, Resolver};
+//!
+//! pub struct MyResolver { /* connection, cache ... */ }
+//!
+//! impl Resolver for MyResolver {
+//!     fn init(config: serde_json::Value) -> Result<Self, String> { /* read config */ }
+//!     fn info() -> PluginInfo { PluginInfo::new("my-resolver", env!("CARGO_PKG_VERSION")) }
+//!     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> { /* ... */ }
+//! }
+//!
+//! resolver_sdk::declare_resolver!(MyResolver);
+//! ```
+//!
+//! Build the crate as a `cdylib` for in-process loading; add a `[[bin]]` whose `main` calls
+//! [`serve_stdio`] to ship the same resolver as an executable (out of process). The macro
+//! writes the C functions of `include/emailprof_resolver.h`; every one of them catches
+//! panics and reports them as errors, since unwinding out of `extern "C"` aborts the host.
+
+use std::io::{self, BufRead, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+pub use resolver_abi::{
+    self as abi, ErrorBody, ErrorCode, HostMessage, PluginInfo, PluginMessage, ResolveRequest,
+    ResolveResponse, UserResult,
+};
+
+#[doc(hidden)]
+pub mod __private;
+
+/// An attribute resolver. The host calls it from one thread at a time.
+pub trait Resolver: Sized + Send + 'static {
+    /// Build the resolver from its configuration (a JSON object chosen by the plugin). The
+    /// error is shown to the user: it must not contain secrets.
+    fn init(config: serde_json::Value) -> Result<Self, String>;
+
+    /// Name and version; `abi` is filled in by [`PluginInfo::new`].
+    fn info() -> PluginInfo;
+
+    /// One user's attributes.
+    fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError>;
+
+    /// Several users at once; override when the directory can answer in one query.
+    /// Must return one result per id, in order.
+    fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {
+        user_ids.iter().map(|id| self.resolve(id)).collect()
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}
+
+/// Resolve a batch with panics contained: if the batch call panics, each user is retried
+/// alone so only the users whose lookup panics get a `panic` error.
+pub(crate) fn resolve_contained<T: Resolver>(resolver: &T, user_ids: &[String]) -> Vec<UserResult> {
+    let batch = catch_unwind(AssertUnwindSafe(|| resolver.resolve_batch(user_ids)));
+    match batch {
+        Ok(results) if results.len() == user_ids.len() => user_ids
+            .iter()
+            .zip(results)
+            .map(|(id, r)| UserResult::from_result(id, r))
+            .collect(),
+        Ok(results) => {
+            let message = format!(
+                "the plugin returned {} results for {} user ids",
+                results.len(),
+                user_ids.len()
+            );
+            user_ids
+                .iter()
+                .map(|id| {
+                    UserResult::Error(ErrorBody {
+                        user_id: Some(id.clone()),
+                        ..ErrorBody::new(ErrorCode::Failed, message.clone())
+                    })
+                })
+                .collect()
+        }
+        Err(_) => user_ids
+            .iter()
+            .map(
+                |id| match catch_unwind(AssertUnwindSafe(|| resolver.resolve(id))) {
+                    Ok(r) => UserResult::from_result(id, r),
+                    Err(payload) => UserResult::Error(ErrorBody {
+                        user_id: Some(id.clone()),
+                        ..ErrorBody::new(ErrorCode::Panic, panic_message(payload.as_ref()))
+                    }),
+                },
+            )
+            .collect(),
+    }
+}
+
+/// Check a request's ABI major.
+pub(crate) fn check_request(request: &ResolveRequest) -> Result<(), ErrorBody> {
+    match abi::parse_abi_major(&request.abi) {
+        Some(major) if major == abi::ABI_MAJOR => Ok(()),
+        _ => Err(ErrorBody::new(
+            ErrorCode::BadRequest,
+            format!(
+                "the host speaks resolver ABI {}, this plugin speaks {}",
+                request.abi,
+                abi::abi_string(abi::ABI_VERSION)
+            ),
+        )),
+    }
+}
+
+/// What the stdio loop serves: a resolver type, or (in the host) a loaded plugin library.
+pub trait Backend {
+    fn info(&self) -> PluginInfo;
+    /// Configure; called once before any `resolve`.
+    fn init(&mut self, config: serde_json::Value) -> Result<(), ErrorBody>;
+    fn resolve(&mut self, request: &ResolveRequest) -> Result<ResolveResponse, ErrorBody>;
+}
+
+/// A [`Resolver`] type as a [`Backend`], with panics contained.
+pub struct ResolverBackend<T> {
+    state: Option<T>,
+}
+
+impl<T: Resolver> ResolverBackend<T> {
+    pub fn new() -> Self {
+        Self { state: None }
+    }
+}
+
+impl<T: Resolver> Default for ResolverBackend<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Resolver> Backend for ResolverBackend<T> {
+    fn info(&self) -> PluginInfo {
+        catch_unwind(T::info).unwrap_or_else(|_| PluginInfo::new("(info panicked)", "?"))
+    }
+
+    fn init(&mut self, config: serde_json::Value) -> Result<(), ErrorBody> {
+        match catch_unwind(AssertUnwindSafe(|| T::init(config))) {
+            Ok(Ok(state)) => {
+                self.state = Some(state);
+                Ok(())
+            }
+            Ok(Err(message)) => Err(ErrorBody::new(ErrorCode::BadConfig, message)),
+            Err(payload) => Err(ErrorBody::new(
+                ErrorCode::Panic,
+                panic_message(payload.as_ref()),
+            )),
+        }
+    }
+
+    fn resolve(&mut self, request: &ResolveRequest) -> Result<ResolveResponse, ErrorBody> {
+        check_request(request)?;
+        let Some(state) = &self.state else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "resolve before init"));
+        };
+        Ok(ResolveResponse {
+            results: resolve_contained(state, &request.user_ids),
+        })
+    }
+}
+
+fn write_message(output: &mut impl Write, message: &PluginMessage) -> io::Result<()> {
+    let line = serde_json::to_string(message).map_err(io::Error::other)?;
+    output.write_all(line.as_bytes())?;
+    output.write_all(b"\n")?;
+    output.flush()
+}
+
+/// The out-of-process protocol: write the hello, then answer each JSON line of `input` with
+/// one line on `output`, until `shutdown` or the end of input.
+pub fn serve<B: Backend>(
+    backend: &mut B,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> io::Result<()> {
+    write_message(
+        &mut output,
+        &PluginMessage::Hello(abi::Hello::new(backend.info())),
+    )?;
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match serde_json::from_str::<HostMessage>(&line) {
+            Err(e) => PluginMessage::Error(ErrorBody::new(
+                ErrorCode::BadRequest,
+                format!("not a host message: {e}"),
+            )),
+            Ok(HostMessage::Shutdown {}) => return Ok(()),
+            Ok(HostMessage::Init(init)) => match backend.init(init.config) {
+                Ok(()) => PluginMessage::Ready {},
+                Err(e) => PluginMessage::Error(e),
+            },
+            Ok(HostMessage::Resolve(request)) => match backend.resolve(&request) {
+                Ok(response) => PluginMessage::Results(response.results),
+                Err(e) => PluginMessage::Error(e),
+            },
+        };
+        write_message(&mut output, &reply)?;
+    }
+    Ok(())
+}
+
+/// Serve resolver `T` on stdin/stdout (the `[[bin]]` of a plugin crate). Logs belong on stderr.
+pub fn serve_stdio<T: Resolver>() -> io::Result<()> {
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    serve(&mut ResolverBackend::<T>::new(), stdin, stdout)
+}
+
+/// Write the C functions of `include/emailprof_resolver.h` for resolver type `$t`.
+#[macro_export]
+macro_rules! declare_resolver {
+    ($t:ty) => {
+        /// Packed ABI version `(major << 16) | minor`.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn emailprof_resolver_abi_version() -> u32 {
+            $crate::__private::abi_version()
+        }
+
+        /// Plugin information as JSON; see `emailprof_resolver.h`.
+        ///
+        /// # Safety
+        /// `info_out` is null or points to a writable `char *`.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_info(
+            info_out: *mut *mut ::std::ffi::c_char,
+        ) -> i32 {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::info::<$t>(info_out) }
+        }
+
+        /// Build the resolver state from JSON configuration; see `emailprof_resolver.h`.
+        ///
+        /// # Safety
+        /// `config_json` is null or a NUL-terminated string; the out pointers are null or
+        /// writable.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_init(
+            config_json: *const ::std::ffi::c_char,
+            state_out: *mut *mut ::std::ffi::c_void,
+            err_out: *mut *mut ::std::ffi::c_char,
+        ) -> i32 {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::init::<$t>(config_json, state_out, err_out) }
+        }
+
+        /// Resolve a batch of users; see `emailprof_resolver.h`.
+        ///
+        /// # Safety
+        /// `state` came from `emailprof_resolver_init` and is not shut down; `request_json` is
+        /// null or NUL-terminated; `response_out` is null or writable.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_resolve(
+            state: *mut ::std::ffi::c_void,
+            request_json: *const ::std::ffi::c_char,
+            response_out: *mut *mut ::std::ffi::c_char,
+        ) -> i32 {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::resolve::<$t>(state, request_json, response_out) }
+        }
+
+        /// Free a string this plugin returned.
+        ///
+        /// # Safety
+        /// `s` is null or a string returned by this plugin and not yet freed.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_free_string(s: *mut ::std::ffi::c_char) {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::free_string(s) }
+        }
+
+        /// Free the resolver state.
+        ///
+        /// # Safety
+        /// `state` is null or came from `emailprof_resolver_init` and is not used afterwards.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_shutdown(state: *mut ::std::ffi::c_void) {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::shutdown::<$t>(state) }
+        }
+    };
+}

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+const ctx = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(),'ep-')), { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await ctx.newPage();
+page.on('console', m => console.log('console:', m.type(), m.text()));
+page.on('pageerror', e => console.log('pageerror:', e.message));
+await page.goto(process.argv[2]);
+await page.waitForTimeout(1500);
+await page.screenshot({ path: '/tmp/look.png', fullPage: true });
+console.log(await page.locator('#status').textContent());
+await ctx.close();
