@@ -2,6 +2,7 @@
 //!
 //! Generated files are committed and kept fresh by tests that run the generators in check mode.
 
+mod bench;
 mod codegen;
 
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ tasks:
   codegen       all of the above
   completions   write shell completions to target/dist/completions (or DIR given as 2nd arg)
   man           write man pages to target/dist/man (or DIR given as 2nd arg)
+  bench         measure batch throughput, signing, memory and cold start against the
+                baselines (--sizes 10000,100000,1000000); writes target/bench/results.md
 
 --check: do not write; fail if a committed file is stale.
 ";
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::schemas(mode).and_then(|()| codegen::docs(mode)),
         Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
         Some("man") => codegen::man(dist(rest.get(1), "man")),
+        Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -328,23 +328,84 @@ impl Job<'_> {
     }
 }
 
-/// Users to process: parsed from a directory file, optionally sharded.
-fn users(
-    args: &BatchArgs,
-) -> anyhow::Result<(
-    Box<dyn Iterator<Item = DirectoryAttributes> + Send>,
-    Option<u64>,
-)> {
-    let resolver = resolve::directory_resolver(args.directory.as_deref())?;
+type UserIter = Box<dyn Iterator<Item = Result<DirectoryAttributes, String>> + Send>;
+
+/// Users to process, optionally sharded. A CSV directory (and the built-in one) is streamed
+/// row by row, so memory stays flat however many users it has; JSON and LDIF exports are
+/// parsed whole. Also returns the number of users when it is known cheaply.
+fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
     let shard = args.shard;
-    let selected: Vec<DirectoryAttributes> = resolver
-        .directory()
-        .users()
-        .filter(|u| shard.is_none_or(|s| s.contains(&u.user_id)))
-        .cloned()
-        .collect();
-    let total = selected.len() as u64;
-    Ok((Box::new(selected.into_iter()), Some(total)))
+    let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
+    let is_csv = match &args.directory {
+        None => true,
+        Some(p) => {
+            emailprof_directory::DirectoryFormat::from_path(&p.display().to_string())
+                == Some(emailprof_directory::DirectoryFormat::Csv)
+        }
+    };
+    if !is_csv {
+        let resolver = resolve::directory_resolver(args.directory.as_deref())?;
+        let selected: Vec<DirectoryAttributes> = resolver
+            .directory()
+            .users()
+            .filter(|u| keep(u))
+            .cloned()
+            .collect();
+        let total = selected.len() as u64;
+        return Ok((Box::new(selected.into_iter().map(Ok)), Some(total)));
+    }
+    let (name, reader, rows): (String, Box<dyn std::io::Read + Send>, Option<u64>) = match &args
+        .directory
+    {
+        None => (
+            "built-in example directory".into(),
+            Box::new(resolve::BUILTIN_DIRECTORY),
+            None,
+        ),
+        Some(p) => {
+            let open = || {
+                std::fs::File::open(p).map_err(|e| {
+                    anyhow::Error::new(crate::Invalid(format!("{}: cannot read: {e}", p.display())))
+                })
+            };
+            // One fast pass for the progress total (rows minus the header).
+            let mut lines = 0u64;
+            let mut buf = vec![0u8; 1 << 16];
+            let mut f = open()?;
+            loop {
+                let n = std::io::Read::read(&mut f, &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            }
+            (
+                p.display().to_string(),
+                Box::new(open()?),
+                Some(lines.saturating_sub(1)),
+            )
+        }
+    };
+    let stream = emailprof_directory::CsvStream::new(reader)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{name}: {e}"))))?;
+    // Duplicate ids would overwrite each other's files: remember a hash of every id seen.
+    let mut seen: HashSet<u64> = HashSet::new();
+    let iter = stream.filter_map(move |r| match r {
+        Err(e) => Some(Err(format!("{name}: {e}"))),
+        Ok((u, line)) => {
+            if !keep(&u) {
+                return None;
+            }
+            if !seen.insert(fnv1a64(u.user_id.as_bytes())) {
+                return Some(Err(format!(
+                    "{name}: line {line}: user id `{}` appears more than once",
+                    u.user_id
+                )));
+            }
+            Some(Ok(u))
+        }
+    });
+    Ok((Box::new(iter), if shard.is_some() { None } else { rows }))
 }
 
 fn manifest_path(dir: &Path) -> PathBuf {
@@ -556,6 +617,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     let failed_users = AtomicU64::new(0);
 
     const CHUNK: usize = 256;
+    let fatal: Mutex<Option<String>> = Mutex::new(None);
     let users = Mutex::new(users.enumerate());
     let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Outcome>)>(jobs * 2);
 
@@ -571,6 +633,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             let processed = &processed;
             let failed_users = &failed_users;
             let progress = &progress;
+            let fatal = &fatal;
             scope.spawn(move || {
                 loop {
                     if interrupted.load(Ordering::Relaxed) {
@@ -582,7 +645,17 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                         let mut first = None;
                         for (i, u) in it.by_ref().take(CHUNK) {
                             first.get_or_insert(i);
-                            chunk.push(u);
+                            match u {
+                                Ok(u) => chunk.push(u),
+                                Err(e) => {
+                                    // A broken directory stops the run; what is done stays.
+                                    if let Ok(mut f) = fatal.lock() {
+                                        f.get_or_insert(e);
+                                    }
+                                    interrupted.store(true, Ordering::Relaxed);
+                                    break;
+                                }
+                            }
                         }
                         match first {
                             Some(i) => (i / CHUNK, chunk),
@@ -711,6 +784,14 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     });
     progress.finish();
     write_result?;
+    let fatal = fatal.into_inner().ok().flatten();
+    if let Some(e) = &fatal {
+        // Files written so far are complete and in the manifest; the archive is discarded.
+        if let Sink::Files { .. } = sink {
+            reporter.note("the outputs written before the error are complete; fix the directory and run again with --resume");
+        }
+        invalid!("{e}");
+    }
 
     let was_interrupted = interrupted.load(Ordering::Relaxed);
     if !was_interrupted {

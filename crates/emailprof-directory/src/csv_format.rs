@@ -5,64 +5,107 @@
 //! Rows whose cells are all empty (spreadsheet padding) are skipped.
 
 use crate::record::{Field, RawRecord, clean};
+use emailprof_core::DirectoryAttributes;
+
 use crate::{ParseError, Parsed};
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(false)
-        .from_reader(bytes);
-    let mut rows = reader.records();
-    let header = match rows.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(csv_error(&e)),
-        None => return Err((1, "the file is empty; it needs a header row".to_owned())),
-    };
+    let users = CsvUsers::open(bytes)?;
+    let ignored_fields = users.ignored.clone();
+    let records = users.collect::<Result<Vec<_>, _>>()?;
+    Ok(Parsed {
+        records,
+        ignored_fields,
+    })
+}
 
-    let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
-    let mut ignored = Vec::new();
-    for name in header.iter() {
-        let field = Field::classify(name);
-        if let Some(f) = field
-            && let Some(j) = columns.iter().position(|c| *c == Some(f))
+/// The users of a CSV directory file, read one row at a time so that a directory of any size
+/// is processed in constant memory. Yields each user with its line, or the first error.
+pub(crate) struct CsvUsers<R: std::io::Read> {
+    rows: csv::StringRecordsIntoIter<std::io::BufReader<R>>,
+    header: csv::StringRecord,
+    columns: Vec<Option<Field>>,
+    id_column: usize,
+    ignored: Vec<String>,
+    failed: bool,
+}
+
+impl<R: std::io::Read> CsvUsers<R> {
+    /// Read the header row of `reader`.
+    pub(crate) fn open(reader: R) -> Result<Self, ParseError> {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+        if reader
+            .fill_buf()
+            .map_err(|e| (1, e.to_string()))?
+            .starts_with(b"\xEF\xBB\xBF")
         {
-            return Err((
-                1,
-                format!(
-                    "columns `{}` and `{}` both give the same attribute",
-                    header.get(j).unwrap_or("").trim(),
-                    name.trim()
-                ),
-            ));
+            reader.consume(3);
         }
-        columns.push(field);
-    }
-    if header.iter().all(|h| h.trim().is_empty()) {
-        return Err((1, "the header row is empty".to_owned()));
-    }
-    let id_column = columns
-        .iter()
-        .position(|c| *c == Some(Field::UserId))
-        .unwrap_or(0);
-    for (i, column) in columns.iter().enumerate() {
-        if column.is_none() && i != id_column {
-            ignored.push(header.get(i).unwrap_or("").trim().to_owned());
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .from_reader(reader);
+        let mut rows = csv.into_records();
+        let header = match rows.next() {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(csv_error(&e)),
+            None => return Err((1, "the file is empty; it needs a header row".to_owned())),
+        };
+        let mut columns: Vec<Option<Field>> = Vec::with_capacity(header.len());
+        for name in header.iter() {
+            let field = Field::classify(name);
+            if let Some(f) = field
+                && let Some(j) = columns.iter().position(|c| *c == Some(f))
+            {
+                return Err((
+                    1,
+                    format!(
+                        "columns `{}` and `{}` both give the same attribute",
+                        header.get(j).unwrap_or("").trim(),
+                        name.trim()
+                    ),
+                ));
+            }
+            columns.push(field);
         }
+        if header.iter().all(|h| h.trim().is_empty()) {
+            return Err((1, "the header row is empty".to_owned()));
+        }
+        let id_column = columns
+            .iter()
+            .position(|c| *c == Some(Field::UserId))
+            .unwrap_or(0);
+        let ignored = columns
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.is_none() && *i != id_column)
+            .map(|(i, _)| header.get(i).unwrap_or("").trim().to_owned())
+            .collect();
+        Ok(Self {
+            rows,
+            header,
+            columns,
+            id_column,
+            ignored,
+            failed: false,
+        })
     }
-    let mut records = Vec::new();
-    for row in rows {
-        let row = row.map_err(|e| csv_error(&e))?;
+
+    fn record(
+        &self,
+        row: &csv::StringRecord,
+    ) -> Result<Option<(DirectoryAttributes, usize)>, ParseError> {
         let line = row.position().map_or(0, |p| p.line() as usize);
         if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
+            return Ok(None);
         }
         let mut raw = RawRecord::default();
         for (i, cell) in row.iter().enumerate() {
-            if i == id_column {
+            if i == self.id_column {
                 raw.user_id = clean(cell);
             }
-            match columns.get(i).copied().flatten() {
+            match self.columns.get(i).copied().flatten() {
                 None | Some(Field::UserId) => {}
                 Some(Field::ProxyAddresses) => {
                     raw.proxy_addresses
@@ -76,16 +119,39 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ParseError> {
             }
         }
         if raw.user_id.is_none() {
-            let name = header.get(id_column).unwrap_or("").trim();
+            let name = self.header.get(self.id_column).unwrap_or("").trim();
             return Err((line, format!("the user id column `{name}` is empty")));
         }
         let attrs = raw.finish(|_| None).map_err(|m| (line, m))?;
-        records.push((attrs, line));
+        Ok(Some((attrs, line)))
     }
-    Ok(Parsed {
-        records,
-        ignored_fields: ignored,
-    })
+}
+
+impl<R: std::io::Read> Iterator for CsvUsers<R> {
+    type Item = Result<(DirectoryAttributes, usize), ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            let row = match self.rows.next()? {
+                Ok(row) => row,
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(csv_error(&e)));
+                }
+            };
+            match self.record(&row) {
+                Ok(None) => continue,
+                Ok(Some(r)) => return Some(Ok(r)),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 fn csv_error(e: &csv::Error) -> ParseError {

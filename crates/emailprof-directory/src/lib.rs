@@ -28,6 +28,39 @@ mod record;
 
 pub use record::primary_smtp;
 
+/// The users of a CSV directory file, one row at a time, in constant memory: what `batch`
+/// reads a directory of any size with. Unlike [`Directory::parse`] it does not look for
+/// duplicate user ids; the caller does, if it needs to.
+pub struct CsvStream<R: std::io::Read>(csv_format::CsvUsers<R>);
+
+impl<R: std::io::Read> CsvStream<R> {
+    /// Read the header row.
+    pub fn new(reader: R) -> Result<Self, DirectoryError> {
+        csv_format::CsvUsers::open(reader)
+            .map(Self)
+            .map_err(|(line, message)| DirectoryError::Syntax {
+                format: DirectoryFormat::Csv,
+                line,
+                message,
+            })
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvStream<R> {
+    /// A user and the line it is on.
+    type Item = Result<(DirectoryAttributes, usize), DirectoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|r| {
+            r.map_err(|(line, message)| DirectoryError::Syntax {
+                format: DirectoryFormat::Csv,
+                line,
+                message,
+            })
+        })
+    }
+}
+
 /// The syntax of a directory file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DirectoryFormat {

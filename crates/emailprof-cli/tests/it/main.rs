@@ -3,6 +3,7 @@
 
 mod batch;
 mod cli;
+mod emit;
 mod invalid;
 mod roundtrip;
 mod support;

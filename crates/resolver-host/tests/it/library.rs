@@ -187,3 +187,50 @@ fn writable_plugins_are_refused_unless_allowed() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert!(load_library(&copy, &json!({}), &opts()).is_ok());
 }
+
+/// A plugin in C, built from `include/emailprof_resolver.h` with the system C compiler.
+#[test]
+fn a_c_plugin_works_through_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir
+        .path()
+        .join(format!("libcfixture{}", std::env::consts::DLL_SUFFIX));
+    let include = format!("{}/include", crate::support::WORKSPACE);
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/c_plugin.c");
+    let built = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args([
+            "-std=c99", "-Wall", "-Werror", "-shared", "-fPIC", "-I", &include, "-o",
+        ])
+        .arg(&lib)
+        .arg(source)
+        .output();
+    match built {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "the C plugin does not compile:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => {
+            eprintln!("\n*** SKIPPING C PLUGIN TEST: no C compiler ({e}) ***\n");
+            return;
+        }
+    }
+    let plugin = load_library(&lib, &json!({}), &opts()).unwrap();
+    assert_eq!(plugin.info().name, "c-fixture");
+    let ids: Vec<String> = ["alice", "missing", "bob"].map(String::from).to_vec();
+    let r = plugin.resolve_batch(&ids);
+    assert_eq!(
+        r[0].as_ref().unwrap().user_principal_name.as_deref(),
+        Some("alice@contoso.com")
+    );
+    assert_eq!(r[1], Err(ResolveError::NotFound("missing".into())));
+    assert_eq!(r[2].as_ref().unwrap().user_id, "bob");
+    let e = load_library(&lib, &json!({"fail": true}), &opts()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "plugin `c-fixture ({})`: c-fixture: told to fail",
+            std::fs::canonicalize(&lib).unwrap().display()
+        )
+    );
+}

@@ -76,12 +76,39 @@ pub(crate) fn build(release: bool) -> Artifacts {
             for f in msg["filenames"].as_array().into_iter().flatten() {
                 let f = f.as_str().unwrap_or_default();
                 if f.ends_with(std::env::consts::DLL_SUFFIX) {
-                    libs.insert(name.replace('_', "-"), PathBuf::from(f));
+                    libs.insert(name.replace('_', "-"), install(Path::new(f)));
                 }
             }
         }
     }
     Artifacts { libs, bins }
+}
+
+/// Copy a built library to a directory only its owner can write to, next to the build
+/// output, so the host's permission check passes whatever the umask of the build was.
+fn install(built: &Path) -> PathBuf {
+    let dir = built
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("resolver-host-test-plugins");
+    std::fs::create_dir_all(&dir).expect("create the plugin directory");
+    let target = dir.join(built.file_name().expect("a file name"));
+    // Copy to a new name and rename, so a library already loaded by another test binary is
+    // never overwritten in place.
+    let tmp = dir.join(format!(
+        ".{}.{}",
+        std::process::id(),
+        built.file_name().and_then(|n| n.to_str()).unwrap_or("lib")
+    ));
+    std::fs::copy(built, &tmp).expect("copy the plugin");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).expect("chmod file");
+    }
+    std::fs::rename(&tmp, &target).expect("install the plugin");
+    target
 }
 
 impl Artifacts {
