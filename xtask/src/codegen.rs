@@ -90,7 +90,244 @@ pub(crate) fn doc_files() -> Vec<(String, String)> {
         caps.push_str("\n## Notes\n\n");
         caps.push_str(&notes);
     }
-    vec![("docs/capabilities.md".to_owned(), caps)]
+    vec![
+        ("docs/capabilities.md".to_owned(), caps),
+        (
+            "docs/settings.md".to_owned(),
+            settings_reference(&emailprof_cli::registry::annotated_schema()),
+        ),
+    ]
+}
+
+fn deref<'a>(root: &'a serde_json::Value, s: &'a serde_json::Value) -> &'a serde_json::Value {
+    match s
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(p) => root.pointer(p).unwrap_or(s),
+        None => s,
+    }
+}
+
+fn options(root: &serde_json::Value, s: &serde_json::Value) -> String {
+    let t = deref(root, s);
+    if let Some(members) = t.get("oneOf").and_then(|m| m.as_array()) {
+        return members
+            .iter()
+            .filter_map(|m| {
+                let c = m.get("const")?;
+                let title = m.get("title").and_then(|t| t.as_str()).unwrap_or("");
+                Some(format!(
+                    "`{}` ({title})",
+                    c.as_str().map_or_else(|| c.to_string(), str::to_owned)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    if let Some(items) = t.get("items") {
+        return format!("list of: {}", options(root, items));
+    }
+    let ty = t.get("type").and_then(|t| t.as_str()).unwrap_or("");
+    let mut out = match ty {
+        "boolean" => "`true` / `false`".to_owned(),
+        "string" => "text".to_owned(),
+        "integer" => "integer".to_owned(),
+        "object" => "object".to_owned(),
+        other => other.to_owned(),
+    };
+    if let Some(p) = t.get("pattern").and_then(|p| p.as_str()) {
+        out.push_str(&format!(", pattern `{p}`"));
+    }
+    out
+}
+
+fn platforms_cell(s: &serde_json::Value) -> String {
+    let Some(map) = s
+        .get(emailprof_core::schema::PLATFORMS_KEY)
+        .and_then(|m| m.as_object())
+    else {
+        return String::new();
+    };
+    map.iter()
+        .map(|(id, v)| {
+            let support = v.get("support").and_then(|x| x.as_str()).unwrap_or("?");
+            let since = v
+                .get("since")
+                .and_then(|x| x.as_str())
+                .map(|x| format!(" {x}+"))
+                .unwrap_or_default();
+            let mark = match support {
+                "native" => "yes",
+                "partial" => "partial",
+                _ => "no",
+            };
+            format!("{id}: {mark}{since}")
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// Walk the schema's settings in document order (declaration order is lost to the sorted
+/// schema, so follow the profile's own key order where known).
+fn walk(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+    pointer: &str,
+    condition: Option<String>,
+    out: &mut String,
+) {
+    let s = deref(root, schema);
+    let mut members: Vec<(String, &serde_json::Value, Option<String>)> = Vec::new();
+    if let Some(props) = s.get("properties").and_then(|p| p.as_object()) {
+        for (k, v) in props {
+            members.push((k.clone(), v, condition.clone()));
+        }
+    }
+    if let Some(branches) = s.get("allOf").and_then(|a| a.as_array()) {
+        for b in branches {
+            let cond = b
+                .get("if")
+                .and_then(|i| i.get("properties"))
+                .and_then(|p| p.as_object())
+                .map(|p| {
+                    p.iter()
+                        .map(|(k, v)| match (v.get("const"), v.get("not")) {
+                            (Some(c), _) => format!(
+                                "`{k}` = `{}`",
+                                c.as_str().map_or_else(|| c.to_string(), str::to_owned)
+                            ),
+                            (None, Some(n)) => format!(
+                                "`{k}` ≠ `{}`",
+                                n.get("const")
+                                    .map(|c| c
+                                        .as_str()
+                                        .map_or_else(|| c.to_string(), str::to_owned))
+                                    .unwrap_or_default()
+                            ),
+                            _ => k.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                });
+            if let Some(props) = b
+                .get("then")
+                .and_then(|t| t.get("properties"))
+                .and_then(|p| p.as_object())
+            {
+                for (k, v) in props {
+                    members.push((k.clone(), v, cond.clone()));
+                }
+            }
+        }
+    }
+    let is_section = |member: &serde_json::Value| {
+        let target = deref(root, member);
+        target.get("type").and_then(|t| t.as_str()) == Some("object")
+            && target
+                .get("additionalProperties")
+                .is_none_or(|a| !a.is_object())
+            && (target.get("properties").is_some() || target.get("allOf").is_some())
+    };
+    // Leaves first, in this section's table; then each nested object as its own section.
+    for (name, member, cond) in members
+        .iter()
+        .filter(|(n, m, _)| n != "$schema" && !is_section(m))
+    {
+        let here = format!("{pointer}/{name}");
+        let target = deref(root, member);
+        let title = member
+            .get("title")
+            .or(target.get("title"))
+            .and_then(|t| t.as_str())
+            .unwrap_or(name);
+        if target
+            .get("additionalProperties")
+            .is_some_and(|a| a.is_object())
+        {
+            out.push_str(&format!(
+                "| **{title}**<br>{} | `{here}` | named entries, see below | | {} | {} |\n",
+                one_line(
+                    member
+                        .get("description")
+                        .and_then(|t| t.as_str())
+                        .unwrap_or("")
+                ),
+                cond.clone().unwrap_or_default(),
+                platforms_cell(member)
+            ));
+            continue;
+        }
+        let desc = member
+            .get("description")
+            .and_then(|t| t.as_str())
+            .unwrap_or("");
+        let default = member
+            .get("default")
+            .map(|d| format!("`{d}`"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| **{title}**<br>{} | `{here}` | {} | {default} | {} | {} |\n",
+            one_line(desc),
+            options(root, member),
+            cond.clone().unwrap_or_default(),
+            platforms_cell(member)
+        ));
+    }
+    for (name, member, cond) in members.iter().filter(|(_, m, _)| is_section(m)) {
+        let here = format!("{pointer}/{name}");
+        let target = deref(root, member);
+        let title = member
+            .get("title")
+            .or(target.get("title"))
+            .and_then(|t| t.as_str())
+            .unwrap_or(name);
+        let desc = member
+            .get("description")
+            .and_then(|t| t.as_str())
+            .unwrap_or("");
+        out.push_str(&format!("\n### {title} (`{here}`)\n\n{}\n", one_line(desc)));
+        if let Some(c) = cond {
+            out.push_str(&format!("\nOnly when {c}.\n"));
+        }
+        let platforms = platforms_cell(member);
+        if !platforms.is_empty() {
+            out.push_str(&format!(
+                "\nPlatforms: {}.\n",
+                platforms.replace("<br>", ", ")
+            ));
+        }
+        out.push_str("\n| setting | key | options | default | applies when | platforms |\n|---|---|---|---|---|---|\n");
+        walk(root, member, &here, None, out);
+    }
+}
+
+/// `docs/settings.md`: every setting with its title, description, options, default and platform
+/// support, generated from the schema.
+pub(crate) fn settings_reference(schema: &serde_json::Value) -> String {
+    let mut out = String::from(
+        "<!-- Generated by `cargo xtask docs` from schemas/email-profile.schema.json; do not edit. -->\n\
+         # Settings reference\n\n\
+         Every setting of an email profile: its key (a JSON pointer into the profile document), the \
+         options, the default, when it applies, and which platforms express it (`yes`, `partial`, \
+         `no`, with the minimum OS version where one applies). `docs/capabilities.md` has the notes \
+         behind each `partial` and `no`.\n\n## Profile\n\n\
+         | setting | key | options | default | applies when | platforms |\n|---|---|---|---|---|---|\n",
+    );
+    walk(schema, schema, "", None, &mut out);
+    out.push_str("\n## Certificate entries (`/certificates/<name>`)\n\n| setting | key | options | default | applies when | platforms |\n|---|---|---|---|---|---|\n");
+    if let Some(cert) = schema.pointer("/$defs/Certificate") {
+        walk(schema, cert, "/certificates/<name>", None, &mut out);
+    }
+    out
 }
 
 pub(crate) fn docs(mode: Mode) -> anyhow::Result<()> {
