@@ -3,7 +3,7 @@ import Form from '@rjsf/core';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import Ajv2020 from 'ajv/dist/2020';
 import { uiSchema } from './ui-schema.js';
-import { FieldTemplate } from './templates.jsx';
+import { FieldTemplate, TitleFieldTemplate, translateString } from './templates.jsx';
 import { schemaIsAnnotated } from './support.jsx';
 import {
   dispositionFileName,
@@ -19,7 +19,7 @@ import {
 // condition is off, so the validator must be AJV's 2020 class.
 const validator = customizeValidator({ AjvClass: Ajv2020 });
 
-const templates = { FieldTemplate };
+const templates = { FieldTemplate, TitleFieldTemplate };
 
 /** Per-user variables of these MDMs can stand in for a user (`--placeholders`). */
 const MDMS = [
@@ -310,6 +310,7 @@ export default function App() {
         formData={formData}
         validator={validator}
         templates={templates}
+        translateString={translateString}
         onChange={onChange}
         liveValidate="onChange"
         omitExtraData

@@ -46,10 +46,14 @@ fn pretty(v: &serde_json::Value) -> String {
 
 /// The generated schemas: (path relative to the root, contents).
 pub(crate) fn schema_files() -> Vec<(String, String)> {
-    let files = vec![(
+    let mut files = vec![(
         "schemas/email-profile.schema.json".to_owned(),
         pretty(&emailprof_cli::registry::annotated_schema()),
     )];
+    // The resolver plugin protocol: requests, responses and the stdio messages.
+    for (name, schema) in resolver_abi::schemas() {
+        files.push((format!("schemas/{name}"), pretty(&schema)));
+    }
     files
 }
 

@@ -15,10 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use emailprof_core::attributes::DirectoryAttributes;
-use emailprof_core::{
-    Artifact, CertificateMaterial, EmitOptions, Emitter, OsVersion, ResolvedProfile, Secret,
-    Severity, resolve_identity,
-};
+use emailprof_core::{Artifact, EmitOptions, OsVersion, Severity, resolve_identity};
 
 use crate::cli::ProfileInput;
 use crate::output::write_atomic;
@@ -36,8 +33,15 @@ pub struct BatchArgs {
     pub platforms: Vec<String>,
 
     /// Directory export (CSV, JSON or LDIF); default the built-in example directory.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "resolver")]
     pub directory: Option<PathBuf>,
+
+    /// With --resolver: the user ids to emit for, one per line (`-` for stdin).
+    #[arg(long, value_name = "FILE", requires = "resolver")]
+    pub users: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub plugin: crate::cli::PluginArgs,
 
     /// Output directory: one file per user and platform, `DIR/<platform>/<user>.<ext>`.
     #[arg(long, short = 'o', value_name = "DIR", required_unless_present_any = ["archive", "jsonl"], conflicts_with_all = ["archive", "jsonl"])]
@@ -194,13 +198,58 @@ enum Sink {
     },
 }
 
-/// One output of one user on one platform.
+/// One output of one user on one platform. For an archive or JSON lines, `record` is the
+/// serialized entry, made by the worker so the single writer only copies bytes.
 struct Output {
     user: String,
     platform: String,
     rel: String,
-    bytes: Vec<u8>,
+    len: usize,
     key: u64,
+    record: Vec<u8>,
+}
+
+/// What form the workers serialize outputs into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Files,
+    Archive,
+    Jsonl,
+}
+
+/// One tar entry (header, data, padding), as `tar` writes it, without the archive's end blocks.
+fn tar_entry(rel: &str, bytes: &[u8], sensitive: bool) -> std::io::Result<Vec<u8>> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(if sensitive { 0o600 } else { 0o644 });
+    header.set_mtime(0);
+    header.set_entry_type(tar::EntryType::Regular);
+    let mut b = tar::Builder::new(Vec::with_capacity(bytes.len() + 1536));
+    b.mode(tar::HeaderMode::Deterministic);
+    b.append_data(&mut header, rel, bytes)?;
+    let mut out = b.into_inner()?;
+    // `into_inner` ends the archive with two zero blocks; entries are concatenated instead.
+    out.truncate(out.len().saturating_sub(1024));
+    Ok(out)
+}
+
+fn jsonl_record(user: &str, platform: &str, rel: &str, bytes: &[u8]) -> Vec<u8> {
+    let (encoding, content) = match std::str::from_utf8(bytes) {
+        Ok(text) => ("utf-8", std::borrow::Cow::Borrowed(text)),
+        Err(_) => {
+            use base64::Engine;
+            (
+                "base64",
+                std::borrow::Cow::Owned(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            )
+        }
+    };
+    let mut line = serde_json::to_vec(&serde_json::json!({
+        "user": user, "platform": platform, "file": rel, "encoding": encoding, "content": content,
+    }))
+    .unwrap_or_default();
+    line.push(b'\n');
+    line
 }
 
 enum Outcome {
@@ -214,44 +263,39 @@ enum Outcome {
 }
 
 struct Job<'a> {
-    emitters: Vec<Box<dyn Emitter>>,
-    profile: &'a emailprof_core::EmailProfile,
+    platforms: Vec<(&'static str, Box<dyn emailprof_core::PreparedEmitter + 'a>)>,
+    account: &'a emailprof_core::model::Account,
+    identifier: &'a str,
     profile_hash: u64,
-    materials: BTreeMap<String, CertificateMaterial>,
-    password: Option<Secret>,
-    options: EmitOptions,
     signer: Option<Signer>,
     done: HashSet<u64>,
     dir: Option<PathBuf>,
+    form: Form,
     sensitive: bool,
 }
 
 impl Job<'_> {
+    fn failed(user: &str, platform: Option<&str>, reason: String) -> Outcome {
+        Outcome::Failed {
+            user: user.to_owned(),
+            platform: platform.map(str::to_owned),
+            reason,
+        }
+    }
+
     fn process(&self, attrs: DirectoryAttributes) -> Vec<Outcome> {
         let user_id = attrs.user_id.clone();
-        let identity = match resolve_identity(&self.profile.account, &attrs) {
+        let identity = match resolve_identity(self.account, &attrs) {
             Ok(i) => i,
-            Err(e) => {
-                return vec![Outcome::Failed {
-                    user: user_id,
-                    platform: None,
-                    reason: e.to_string(),
-                }];
-            }
+            Err(e) => return vec![Self::failed(&user_id, None, e.to_string())],
         };
         let attrs_json = serde_json::to_vec(&attrs).unwrap_or_default();
         let stem = safe_file_stem(&user_id);
-        let resolved = ResolvedProfile {
-            profile: self.profile.clone(),
-            user: identity,
-            materials: self.materials.clone(),
-            password: self.password.clone(),
-        };
-        let mut out = Vec::new();
-        for e in &self.emitters {
+        let mut out = Vec::with_capacity(self.platforms.len());
+        for (platform, prepared) in &self.platforms {
             let key = mix(&[
                 &self.profile_hash.to_le_bytes(),
-                e.id().as_bytes(),
+                platform.as_bytes(),
                 user_id.as_bytes(),
                 &attrs_json,
             ]);
@@ -259,14 +303,10 @@ impl Job<'_> {
                 out.push(Outcome::Unchanged);
                 continue;
             }
-            let emission = match e.emit(&resolved, &self.options) {
+            let emission = match prepared.emit_user(&identity) {
                 Ok(em) => em,
                 Err(err) => {
-                    out.push(Outcome::Failed {
-                        user: user_id.clone(),
-                        platform: Some(e.id().to_owned()),
-                        reason: err.to_string(),
-                    });
+                    out.push(Self::failed(&user_id, Some(platform), err.to_string()));
                     continue;
                 }
             };
@@ -275,66 +315,115 @@ impl Job<'_> {
                 .iter()
                 .find(|d| d.severity == Severity::Error)
             {
-                out.push(Outcome::Failed {
-                    user: user_id.clone(),
-                    platform: Some(e.id().to_owned()),
-                    reason: d.to_string(),
-                });
+                out.push(Self::failed(&user_id, Some(platform), d.to_string()));
                 continue;
             }
             for a in emission.artifacts {
-                let mut bytes = a.bytes.clone();
-                if let Some(s) = self.signer.as_ref().filter(|s| s.applies_to(&a)) {
+                let rel = format!("{platform}/{stem}.{}", extension(self.identifier, &a));
+                let mut bytes = a.bytes;
+                if let Some(s) = self
+                    .signer
+                    .as_ref()
+                    .filter(|s| s.applies_to_media(&a.media_type))
+                {
                     match s.sign(&bytes) {
                         Ok(signed) => bytes = signed,
                         Err(err) => {
-                            out.push(Outcome::Failed {
-                                user: user_id.clone(),
-                                platform: Some(e.id().to_owned()),
-                                reason: format!("signing: {err:#}"),
-                            });
+                            out.push(Self::failed(
+                                &user_id,
+                                Some(platform),
+                                format!("signing: {err:#}"),
+                            ));
                             continue;
                         }
                     }
                 }
-                let rel = format!(
-                    "{}/{stem}.{}",
-                    e.id(),
-                    extension(&self.profile.identifier, &a)
-                );
-                let output = Output {
-                    user: user_id.clone(),
-                    platform: e.id().to_owned(),
-                    rel,
-                    bytes,
-                    key,
+                let record = match self.form {
+                    Form::Files => {
+                        // Files are written by the worker itself: parallel I/O. Atomic (temp file
+                        // + rename); durability comes from one syncfs at the end, not a fsync per
+                        // file.
+                        if let Some(dir) = &self.dir
+                            && let Err(err) =
+                                write_atomic(&dir.join(&rel), &bytes, self.sensitive, false)
+                        {
+                            out.push(Self::failed(&user_id, Some(platform), format!("{err:#}")));
+                            continue;
+                        }
+                        Vec::new()
+                    }
+                    Form::Archive => match tar_entry(&rel, &bytes, self.sensitive) {
+                        Ok(r) => r,
+                        Err(err) => {
+                            out.push(Self::failed(&user_id, Some(platform), err.to_string()));
+                            continue;
+                        }
+                    },
+                    Form::Jsonl => jsonl_record(&user_id, platform, &rel, &bytes),
                 };
-                // Files are written by the worker itself: parallel I/O.
-                if let Some(dir) = &self.dir
-                    && let Err(err) =
-                        write_atomic(&dir.join(&output.rel), &output.bytes, self.sensitive)
-                {
-                    out.push(Outcome::Failed {
-                        user: user_id.clone(),
-                        platform: Some(e.id().to_owned()),
-                        reason: format!("{err:#}"),
-                    });
-                    continue;
-                }
-                out.push(Outcome::Written(output));
+                out.push(Outcome::Written(Output {
+                    user: user_id.clone(),
+                    platform: (*platform).to_owned(),
+                    len: bytes.len(),
+                    rel,
+                    key,
+                    record,
+                }));
             }
         }
         out
     }
 }
 
-type UserIter = Box<dyn Iterator<Item = Result<DirectoryAttributes, String>> + Send>;
+/// A user to process: attributes from a directory file, or an id for the resolver plugin.
+enum Item {
+    Attrs(DirectoryAttributes),
+    Id(String),
+}
+
+type UserIter = Box<dyn Iterator<Item = Result<Item, String>> + Send>;
+
+/// User ids for a resolver plugin, one per line, blank lines and `#` comments skipped.
+fn user_ids(path: &Path, shard: Option<Shard>) -> anyhow::Result<UserIter> {
+    let reader: Box<dyn std::io::BufRead + Send> = if path == Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
+            |e| {
+                anyhow::Error::new(crate::Invalid(format!(
+                    "{}: cannot read: {e}",
+                    path.display()
+                )))
+            },
+        )?))
+    };
+    let shown = path.display().to_string();
+    Ok(Box::new(reader.lines().enumerate().filter_map(
+        move |(i, line)| {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => return Some(Err(format!("{shown}: line {}: {e}", i + 1))),
+            };
+            let id = line.trim();
+            if id.is_empty() || id.starts_with('#') || shard.is_some_and(|s| !s.contains(id)) {
+                return None;
+            }
+            Some(Ok(Item::Id(id.to_owned())))
+        },
+    )))
+}
 
 /// Users to process, optionally sharded. A CSV directory (and the built-in one) is streamed
 /// row by row, so memory stays flat however many users it has; JSON and LDIF exports are
 /// parsed whole. Also returns the number of users when it is known cheaply.
 fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
     let shard = args.shard;
+    if args.plugin.resolver.is_some() {
+        let Some(path) = &args.users else {
+            invalid!("with --resolver, give the user ids with --users FILE (one per line)")
+        };
+        return Ok((user_ids(path, shard)?, None));
+    }
     let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
     let is_csv = match &args.directory {
         None => true,
@@ -352,7 +441,10 @@ fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
             .cloned()
             .collect();
         let total = selected.len() as u64;
-        return Ok((Box::new(selected.into_iter().map(Ok)), Some(total)));
+        return Ok((
+            Box::new(selected.into_iter().map(|u| Ok(Item::Attrs(u)))),
+            Some(total),
+        ));
     }
     let (name, reader, rows): (String, Box<dyn std::io::Read + Send>, Option<u64>) = match &args
         .directory
@@ -402,10 +494,26 @@ fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
                     u.user_id
                 )));
             }
-            Some(Ok(u))
+            Some(Ok(Item::Attrs(u)))
         }
     });
     Ok((Box::new(iter), if shard.is_some() { None } else { rows }))
+}
+
+/// Flush every file written below `dir` to disk in one call (instead of a fsync per file).
+fn sync_filesystem(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(d) = std::fs::File::open(dir) {
+            // SAFETY: `d` is an open file descriptor for the duration of the call.
+            unsafe {
+                libc::syncfs(d.as_raw_fd());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
 }
 
 fn manifest_path(dir: &Path) -> PathBuf {
@@ -588,23 +696,48 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     }
 
     let (users, total) = users(&args)?;
-    let job = Job {
-        emitters,
-        profile: &loaded.profile,
-        profile_hash,
+    let resolver = resolve::plugin_resolver(&args.plugin)?;
+    let base = emailprof_core::ResolvedProfile {
+        profile: loaded.profile.clone(),
+        user: emailprof_core::UserIdentity {
+            user_id: String::new(),
+            username: String::new(),
+            email_address: String::new(),
+            account: None,
+            domain: None,
+        },
         materials,
         password,
-        options: EmitOptions {
-            min_os_version,
-            include_password: args.include_password,
-            ..Default::default()
-        },
+    };
+    let options = EmitOptions {
+        min_os_version,
+        include_password: args.include_password,
+        ..Default::default()
+    };
+    let mut platforms = Vec::new();
+    for e in &emitters {
+        let prepared = e
+            .prepare(&base, &options)
+            .map_err(|err| anyhow::Error::new(crate::Invalid(format!("{}: {err}", e.id()))))?;
+        platforms.push((e.id(), prepared));
+    }
+    let form = match &sink {
+        Sink::Files { .. } => Form::Files,
+        Sink::Archive { .. } => Form::Archive,
+        Sink::Jsonl { .. } => Form::Jsonl,
+    };
+    let job = Job {
+        platforms,
+        account: &loaded.profile.account,
+        identifier: &loaded.profile.identifier,
+        profile_hash,
         signer,
         done,
         dir: match &sink {
             Sink::Files { dir } => Some(dir.clone()),
             _ => None,
         },
+        form,
         sensitive: args.include_password,
     };
     let jobs = args
@@ -634,12 +767,13 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             let failed_users = &failed_users;
             let progress = &progress;
             let fatal = &fatal;
+            let resolver = &resolver;
             scope.spawn(move || {
                 loop {
                     if interrupted.load(Ordering::Relaxed) {
                         return;
                     }
-                    let (index, chunk): (usize, Vec<DirectoryAttributes>) = {
+                    let (index, chunk): (usize, Vec<Item>) = {
                         let Ok(mut it) = users.lock() else { return };
                         let mut chunk = Vec::with_capacity(CHUNK);
                         let mut first = None;
@@ -663,10 +797,35 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                         }
                     };
                     let n = chunk.len() as u64;
-                    let mut outcomes = Vec::with_capacity(chunk.len() * job.emitters.len());
-                    for attrs in chunk {
+                    // Ids go to the resolver plugin in one batch per chunk.
+                    let ids: Vec<String> = chunk
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::Id(id) => Some(id.clone()),
+                            Item::Attrs(_) => None,
+                        })
+                        .collect();
+                    let mut resolved = match (&resolver, ids.is_empty()) {
+                        (Some(r), false) => r.resolve_batch(&ids).into_iter(),
+                        _ => Vec::new().into_iter(),
+                    };
+                    let mut outcomes = Vec::with_capacity(chunk.len() * job.platforms.len());
+                    for item in chunk {
                         let before = outcomes.len();
-                        outcomes.extend(job.process(attrs));
+                        match item {
+                            Item::Attrs(attrs) => outcomes.extend(job.process(attrs)),
+                            Item::Id(id) => match resolved.next() {
+                                Some(Ok(attrs)) => outcomes.extend(job.process(attrs)),
+                                Some(Err(e)) => {
+                                    outcomes.push(Job::failed(&id, None, e.to_string()))
+                                }
+                                None => outcomes.push(Job::failed(
+                                    &id,
+                                    None,
+                                    "the resolver gave no answer".into(),
+                                )),
+                            },
+                        }
                         if outcomes[before..]
                             .iter()
                             .any(|o| matches!(o, Outcome::Failed { .. }))
@@ -698,23 +857,27 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             }
             _ => None,
         };
-        let mut archive = match &sink {
-            Sink::Archive { tmp, .. } => {
-                let mut b = tar::Builder::new(BufWriter::new(tmp.as_file().try_clone()?));
-                b.mode(tar::HeaderMode::Deterministic);
-                Some(b)
-            }
-            _ => None,
+        // Archive entries and JSON lines are written in directory order (reproducible
+        // output); files are already on disk, so their manifest lines need no order.
+        let mut stream = match &sink {
+            Sink::Archive { tmp, .. } | Sink::Jsonl { tmp, .. } => Some(BufWriter::with_capacity(
+                1 << 20,
+                tmp.as_file().try_clone()?,
+            )),
+            Sink::Files { .. } => None,
         };
-        let mut jsonl = match &sink {
-            Sink::Jsonl { tmp, .. } => Some(BufWriter::new(tmp.as_file().try_clone()?)),
-            _ => None,
-        };
+        let ordered = stream.is_some();
         let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
         let mut next = 0usize;
         for (index, outcomes) in rx {
             pending.insert(index, outcomes);
-            while let Some(outcomes) = pending.remove(&next) {
+            loop {
+                let ready = if ordered {
+                    pending.remove(&next)
+                } else {
+                    pending.pop_first().map(|(_, v)| v)
+                };
+                let Some(outcomes) = ready else { break };
                 next += 1;
                 for o in outcomes {
                     match o {
@@ -732,34 +895,11 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                                 writeln!(
                                     m,
                                     "{}",
-                                    serde_json::json!({"k": format!("{:016x}", out.key), "u": out.user, "p": out.platform, "f": out.rel, "n": out.bytes.len()})
+                                    serde_json::json!({"k": format!("{:016x}", out.key), "u": out.user, "p": out.platform, "f": out.rel, "n": out.len})
                                 )?;
                             }
-                            if let Some(a) = archive.as_mut() {
-                                let mut header = tar::Header::new_gnu();
-                                header.set_size(out.bytes.len() as u64);
-                                header.set_mode(if job.sensitive { 0o600 } else { 0o644 });
-                                header.set_mtime(0);
-                                header.set_entry_type(tar::EntryType::Regular);
-                                a.append_data(&mut header, &out.rel, out.bytes.as_slice())?;
-                            }
-                            if let Some(j) = jsonl.as_mut() {
-                                let (encoding, content) = match std::str::from_utf8(&out.bytes) {
-                                    Ok(text) => ("utf-8", text.to_owned()),
-                                    Err(_) => {
-                                        use base64::Engine;
-                                        (
-                                            "base64",
-                                            base64::engine::general_purpose::STANDARD
-                                                .encode(&out.bytes),
-                                        )
-                                    }
-                                };
-                                writeln!(
-                                    j,
-                                    "{}",
-                                    serde_json::json!({"user": out.user, "platform": out.platform, "file": out.rel, "encoding": encoding, "content": content})
-                                )?;
+                            if let Some(w) = stream.as_mut() {
+                                w.write_all(&out.record)?;
                             }
                         }
                     }
@@ -773,12 +913,12 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             m.flush()?;
             m.get_ref().sync_all()?;
         }
-        if let Some(a) = archive {
-            let mut w = a.into_inner()?;
+        if let Some(mut w) = stream {
+            if form == Form::Archive {
+                // The end of a tar archive: two zero blocks.
+                w.write_all(&[0u8; 1024])?;
+            }
             w.flush()?;
-        }
-        if let Some(mut j) = jsonl {
-            j.flush()?;
         }
         Ok(())
     });
@@ -793,6 +933,9 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         invalid!("{e}");
     }
 
+    if let Sink::Files { dir } = &sink {
+        sync_filesystem(dir);
+    }
     let was_interrupted = interrupted.load(Ordering::Relaxed);
     if !was_interrupted {
         match sink {
@@ -821,6 +964,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         &report_path,
         (serde_json::to_string_pretty(&report)? + "\n").as_bytes(),
         false,
+        true,
     )?;
     let summary = format!(
         "batch: {users_done} users in {elapsed:.2}s: {written} written, {unchanged} unchanged, {} failed{}; report: {}",

@@ -52,6 +52,9 @@ pub enum Command {
     Export(crate::import::ExportCommand),
     /// Emit every platform for every user of a directory, in parallel.
     Batch(crate::batch::BatchArgs),
+    /// Resolver plugins: show one's identity.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// Serve the profile form and an emit endpoint on loopback.
     Serve(crate::serve::ServeArgs),
 }
@@ -118,12 +121,41 @@ pub struct UserSource {
     pub directory: Option<PathBuf>,
 
     /// Emit once with this MDM's own per-user variables in place of the values.
-    #[arg(long, value_enum, value_name = "MDM", conflicts_with = "user")]
+    #[arg(long, value_enum, value_name = "MDM", conflicts_with_all = ["user", "resolver"])]
     pub placeholders: Option<PlaceholderMdm>,
 
-    /// A resolver plugin library (cdylib), given by explicit path.
-    #[arg(long, value_name = "PLUGIN", hide = true)]
+    #[command(flatten)]
+    pub plugin: PluginArgs,
+}
+
+/// How to reach a resolver plugin.
+#[derive(Debug, Default, Args)]
+pub struct PluginArgs {
+    /// A resolver plugin library (cdylib), by explicit path; never searched for.
+    #[arg(long, value_name = "PLUGIN")]
     pub resolver: Option<PathBuf>,
+
+    /// The plugin's configuration (JSON, YAML or TOML), e.g. the LDAP URL and base DN.
+    #[arg(long, value_name = "FILE", requires = "resolver")]
+    pub resolver_config: Option<PathBuf>,
+
+    /// Run the plugin in a child process: a crash or a hang fails only the users it was
+    /// resolving, not emailprof.
+    #[arg(long, requires = "resolver")]
+    pub resolver_process: bool,
+
+    /// With --resolver-process: seconds to wait for the plugin's answer.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        requires = "resolver_process"
+    )]
+    pub resolver_timeout: u64,
+
+    /// Load a plugin even though its file or directory is writable by others.
+    #[arg(long)]
+    pub allow_insecure_plugin: bool,
 }
 
 /// MDMs whose per-user variables `--placeholders` can write.
@@ -208,4 +240,25 @@ pub struct DiffArgs {
 
     #[command(flatten)]
     pub input: ProfileInput,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Print a plugin's name, version and ABI.
+    Info {
+        /// The plugin library, by explicit path.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Load a plugin even though its file or directory is writable by others.
+        #[arg(long)]
+        allow_insecure_plugin: bool,
+    },
+    /// Host a plugin library on stdin/stdout (what --resolver-process runs).
+    #[command(hide = true)]
+    Serve {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        #[arg(long)]
+        allow_insecure_plugin: bool,
+    },
 }

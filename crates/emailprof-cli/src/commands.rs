@@ -17,6 +17,7 @@ pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::
     match command {
         Command::Batch(a) => crate::batch::run(a, reporter, json),
         Command::Import(c) => crate::import::import(c, reporter),
+        Command::Plugin(c) => plugin(c),
         Command::Export(c) => crate::import::export(c, reporter),
         Command::Validate(a) => validate(a, reporter),
         Command::Schema(a) => schema(a),
@@ -159,7 +160,7 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         (many, Some(dir)) if dir != Path::new("-") => {
             std::fs::create_dir_all(dir)?;
             for a in many {
-                write_atomic(&dir.join(&a.file_name), &a.bytes, sensitive)?;
+                write_atomic(&dir.join(&a.file_name), &a.bytes, sensitive, true)?;
             }
         }
         (_, _) => invalid!(
@@ -245,4 +246,40 @@ fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     } else {
         exit::DIFFERS
     })
+}
+
+fn plugin(cmd: crate::cli::PluginCommand) -> anyhow::Result<u8> {
+    use crate::cli::PluginCommand;
+    match cmd {
+        PluginCommand::Info {
+            path,
+            allow_insecure_plugin,
+        } => {
+            let opts = resolver_host::LoadOptions {
+                allow_insecure: allow_insecure_plugin,
+            };
+            let info = resolver_host::plugin_info(&path, &opts)
+                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
+            let text = format!(
+                "name: {}\nversion: {}\nabi: {}\npath: {}\n",
+                info.name,
+                info.version,
+                info.abi,
+                path.display()
+            );
+            write_output(None, text.as_bytes(), false)?;
+            Ok(exit::OK)
+        }
+        PluginCommand::Serve {
+            path,
+            allow_insecure_plugin,
+        } => {
+            let opts = resolver_host::LoadOptions {
+                allow_insecure: allow_insecure_plugin,
+            };
+            resolver_host::serve_library_stdio(&path, &opts)
+                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
+            Ok(exit::OK)
+        }
+    }
 }

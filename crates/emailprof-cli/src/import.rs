@@ -167,6 +167,7 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                     &dir.join(&name),
                     render(&p.profile, args.to)?.as_bytes(),
                     false,
+                    true,
                 )?;
                 reporter.note(&format!(
                     "wrote {} ({})",
@@ -232,7 +233,7 @@ fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<
                 std::fs::create_dir_all(parent)?;
             }
             // Identities carry private keys: owner-only.
-            write_atomic(&path, data, true)?;
+            write_atomic(&path, data, true, true)?;
         }
     }
     write_output(args.out.as_deref(), text.as_bytes(), false)?;

@@ -7,8 +7,14 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Write `bytes` to `path` atomically. `sensitive` outputs (with a password or key material)
-/// stay readable by the owner only.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool) -> anyhow::Result<()> {
+/// stay readable by the owner only. `durable` also flushes the file and its directory to disk
+/// before returning (batch runs flush once at the end instead).
+pub(crate) fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    sensitive: bool,
+    durable: bool,
+) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -19,7 +25,13 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool) -> anyhow
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
     if !sensitive {
@@ -33,7 +45,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool) -> anyhow
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    if let Ok(d) = std::fs::File::open(dir) {
+    if durable && let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -46,7 +58,7 @@ pub(crate) fn write_output(
     sensitive: bool,
 ) -> anyhow::Result<()> {
     match out {
-        Some(p) if p != Path::new("-") => write_atomic(p, bytes, sensitive),
+        Some(p) if p != Path::new("-") => write_atomic(p, bytes, sensitive, true),
         _ => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(bytes)?;

@@ -12,7 +12,7 @@ use emailprof_core::model::CertificateKind;
 use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef, resolve_identity};
 use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
 
-use crate::cli::{PlaceholderMdm, UserSource};
+use crate::cli::{PlaceholderMdm, PluginArgs, UserSource};
 use crate::invalid;
 
 /// The built-in example directory, the default when no `--directory` is given.
@@ -54,6 +54,53 @@ fn mdm(m: PlaceholderMdm) -> emailprof_directory::placeholders::Mdm {
     }
 }
 
+/// The configuration of a resolver plugin: a JSON, YAML or TOML file, or `{}`.
+fn plugin_config(path: Option<&Path>) -> anyhow::Result<serde_json::Value> {
+    let Some(path) = path else {
+        return Ok(serde_json::json!({}));
+    };
+    let shown = path.display().to_string();
+    let format = emailprof_core::Format::from_path(&shown).unwrap_or(emailprof_core::Format::Json);
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{shown}: cannot read: {e}"))))?;
+    emailprof_core::input::parse(&bytes, format)
+        .map(|d| d.value)
+        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{shown}: {}", e.message))))
+}
+
+/// A resolver plugin, in process or in a child process.
+pub(crate) fn plugin_resolver(
+    args: &PluginArgs,
+) -> anyhow::Result<Option<Box<dyn AttributeResolver>>> {
+    let Some(lib) = &args.resolver else {
+        return Ok(None);
+    };
+    let config = plugin_config(args.resolver_config.as_deref())?;
+    let opts = resolver_host::LoadOptions {
+        allow_insecure: args.allow_insecure_plugin,
+    };
+    let resolver: Box<dyn AttributeResolver> = if args.resolver_process {
+        let exe = std::env::current_exe().context("locating the emailprof executable")?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args(["plugin", "serve"]).arg(lib);
+        if args.allow_insecure_plugin {
+            cmd.arg("--allow-insecure-plugin");
+        }
+        let timeout = std::time::Duration::from_secs(args.resolver_timeout.max(1));
+        Box::new(
+            resolver_host::ProcessResolver::spawn(cmd, config, timeout)
+                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?,
+        )
+    } else {
+        Box::new(
+            resolver_host::load_library(lib, &config, &opts)
+                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?,
+        )
+    };
+    tracing::debug!(resolver = %resolver.describe(), "resolver plugin ready");
+    Ok(Some(resolver))
+}
+
 /// The account identity to emit for, from `--user` + a resolver, or `--placeholders`.
 pub(crate) fn identity(profile: &EmailProfile, users: &UserSource) -> anyhow::Result<UserIdentity> {
     let attrs = if let Some(m) = users.placeholders {
@@ -64,7 +111,10 @@ pub(crate) fn identity(profile: &EmailProfile, users: &UserSource) -> anyhow::Re
         let Some(user) = &users.user else {
             invalid!("which user? give --user ID (a user of the directory), or --placeholders MDM")
         };
-        let resolver = directory_resolver(users.directory.as_deref())?;
+        let resolver: Box<dyn AttributeResolver> = match plugin_resolver(&users.plugin)? {
+            Some(r) => r,
+            None => Box::new(directory_resolver(users.directory.as_deref())?),
+        };
         tracing::debug!(resolver = %resolver.describe(), user = %user, "resolving");
         match resolver.resolve(user) {
             Ok(a) => a,

@@ -259,14 +259,16 @@ fn respond(request: tiny_http::Request, reply: Reply) {
         Cursor::new(reply.body),
         Some(length),
         None,
-    );
+    )
+    // Bodies are in memory: always a Content-Length, never chunked.
+    .with_chunked_threshold(usize::MAX);
     let mut headers = vec![
         ("Content-Type", reply.media_type),
         ("X-Content-Type-Options", "nosniff".to_owned()),
         ("Referrer-Policy", "no-referrer".to_owned()),
         ("Cache-Control", "no-store".to_owned()),
     ];
-    headers.extend(reply.headers.into_iter().map(|(n, v)| (n, v)));
+    headers.extend(reply.headers);
     for (name, value) in headers {
         match tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             Ok(h) => response.add_header(h),
@@ -582,7 +584,7 @@ fn emit(state: &State, query: &str, bytes: &[u8]) -> Reply {
         user: user.map(str::to_owned),
         directory: state.directory.clone(),
         placeholders,
-        resolver: None,
+        plugin: Default::default(),
     };
     let request = EmitRequest {
         platform,
@@ -807,6 +809,29 @@ mod tests {
         assert_eq!(route(&s, &rq, &mut &b"{}"[..]).status, 200);
         rq.content_type = Some("text/plain");
         assert_eq!(route(&s, &rq, &mut &b"{}"[..]).status, 415);
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused_even_without_a_length() {
+        let s = state();
+        let mut rq = Incoming {
+            method: "POST",
+            url: "/api/validate",
+            host: Some("127.0.0.1:4321"),
+            origin: None,
+            content_type: Some("application/json; charset=utf-8"),
+            content_length: None,
+        };
+        let big = vec![b' '; MAX_BODY + 1];
+        assert_eq!(route(&s, &rq, &mut &big[..]).status, 413);
+        rq.content_length = Some(MAX_BODY + 1);
+        assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 413);
+        rq.content_length = None;
+        let v: Value = serde_json::from_slice(&route(&s, &rq, &mut &big[..MAX_BODY]).body).unwrap();
+        assert_eq!(
+            v["findings"][0]["rule"], "syntax",
+            "at the limit the body is read and parsed"
+        );
     }
 
     #[test]

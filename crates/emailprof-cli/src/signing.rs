@@ -121,7 +121,11 @@ impl SigningArgs {
 
 impl Signer {
     pub(crate) fn applies_to(&self, artifact: &Artifact) -> bool {
-        artifact.media_type == APPLE_PROFILE
+        self.applies_to_media(&artifact.media_type)
+    }
+
+    pub(crate) fn applies_to_media(&self, media_type: &str) -> bool {
+        media_type == APPLE_PROFILE
     }
 
     pub(crate) fn sign(&self, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {

@@ -222,6 +222,28 @@ pub enum EmitError {
     Material { name: String, message: String },
 }
 
+/// An emitter prepared for one profile and options, emitting user after user: what `batch`
+/// uses, so a platform can do the per-profile work once. It must give exactly the bytes
+/// [`Emitter::emit`] gives for the same profile and user.
+pub trait PreparedEmitter: Send + Sync {
+    fn emit_user(&self, user: &UserIdentity) -> Result<Emission, EmitError>;
+}
+
+/// The default preparation: keep the profile and call [`Emitter::emit`] per user.
+struct Unprepared<'a, E: ?Sized> {
+    emitter: &'a E,
+    base: ResolvedProfile,
+    options: EmitOptions,
+}
+
+impl<E: Emitter + ?Sized> PreparedEmitter for Unprepared<'_, E> {
+    fn emit_user(&self, user: &UserIdentity) -> Result<Emission, EmitError> {
+        let mut p = self.base.clone();
+        p.user = user.clone();
+        self.emitter.emit(&p, &self.options)
+    }
+}
+
 /// A platform emitter: one crate per platform implements it, and the CLI registers it.
 pub trait Emitter: Send + Sync {
     /// Stable id used on the command line (`--platform ios`).
@@ -239,6 +261,21 @@ pub trait Emitter: Send + Sync {
     /// Produce the artifacts for one resolved profile.
     fn emit(&self, profile: &ResolvedProfile, options: &EmitOptions)
     -> Result<Emission, EmitError>;
+
+    /// Prepare to emit `base.profile` for many users (`base.user` is ignored). Platforms whose
+    /// per-user work is small override this to do the rest once; the default calls
+    /// [`Emitter::emit`] per user.
+    fn prepare<'a>(
+        &'a self,
+        base: &ResolvedProfile,
+        options: &EmitOptions,
+    ) -> Result<Box<dyn PreparedEmitter + 'a>, EmitError> {
+        Ok(Box::new(Unprepared {
+            emitter: self,
+            base: base.clone(),
+            options: options.clone(),
+        }))
+    }
 
     /// [`Emitter::support`], with other platforms' sections answered as such.
     fn capability(&self, setting: Setting) -> Support {

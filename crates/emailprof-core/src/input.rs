@@ -199,6 +199,14 @@ fn parse_yaml(text: &str) -> Result<Value, ParseError> {
         let message = e.to_string();
         // The position is reported separately; keep the message to its first line.
         let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+        // The parser names a breached budget by its Rust Debug form; say what it means.
+        let message = if message.starts_with("budget breached") {
+            "the document is too large once its anchors and aliases are expanded (limits: \
+             100000 YAML events and nodes, 1000 anchors and aliases, 64 levels of nesting)"
+                .to_owned()
+        } else {
+            message
+        };
         ParseError {
             position,
             message: format!("invalid YAML: {message}"),

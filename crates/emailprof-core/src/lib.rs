@@ -17,7 +17,7 @@ pub use attributes::{
 };
 pub use emit::{
     Artifact, CertificateMaterial, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family,
-    Operation, OsVersion, ResolvedProfile, Severity, Support,
+    Operation, OsVersion, PreparedEmitter, ResolvedProfile, Severity, Support,
 };
 pub use input::{Document, Format, Position};
 pub use model::EmailProfile;

@@ -295,3 +295,133 @@ macro_rules! declare_resolver {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Canned;
+
+    impl Resolver for Canned {
+        fn init(config: serde_json::Value) -> Result<Self, String> {
+            match config.get("fail") {
+                Some(_) => Err("told to fail".to_owned()),
+                None => Ok(Canned),
+            }
+        }
+
+        fn info() -> PluginInfo {
+            PluginInfo::new("canned", "1.2.3")
+        }
+
+        fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
+            match user_id {
+                "boom" => panic!("boom"),
+                "nobody" => Err(ResolveError::NotFound(user_id.to_owned())),
+                _ => Ok(DirectoryAttributes {
+                    user_id: user_id.to_owned(),
+                    ..Default::default()
+                }),
+            }
+        }
+    }
+
+    fn run(input: &str) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        serve(
+            &mut ResolverBackend::<Canned>::new(),
+            input.as_bytes(),
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn stdio_conversation() {
+        let replies = run(concat!(
+            r#"{"resolve":{"abi":"1.0","userIds":["a"]}}"#,
+            "\n",
+            r#"{"init":{"config":{}}}"#,
+            "\n\n",
+            "not json\n",
+            r#"{"resolve":{"abi":"1.0","userIds":["a","boom","nobody"]}}"#,
+            "\n",
+            r#"{"resolve":{"abi":"2.0","userIds":["a"]}}"#,
+            "\n",
+            r#"{"shutdown":{}}"#,
+            "\n",
+            r#"{"resolve":{"abi":"1.0","userIds":["after shutdown"]}}"#,
+            "\n",
+        ));
+        assert_eq!(replies.len(), 6, "{replies:#?}");
+        assert_eq!(replies[0]["hello"]["plugin"]["name"], "canned");
+        assert_eq!(replies[0]["hello"]["protocol"], "emailprof-resolver");
+        assert_eq!(replies[1]["error"]["message"], "resolve before init");
+        assert_eq!(replies[2], serde_json::json!({"ready": {}}));
+        assert_eq!(replies[3]["error"]["code"], "badRequest");
+        let results = &replies[4]["results"];
+        assert_eq!(results[0]["attributes"]["userId"], "a");
+        assert_eq!(results[1]["error"]["code"], "panic");
+        assert_eq!(results[1]["error"]["message"], "boom");
+        assert_eq!(results[2]["error"]["code"], "notFound");
+        assert_eq!(replies[5]["error"]["code"], "badRequest");
+    }
+
+    #[test]
+    fn init_errors_are_bad_config() {
+        let replies = run("{\"init\":{\"config\":{\"fail\":1}}}\n");
+        assert_eq!(replies[1]["error"]["code"], "badConfig");
+        assert_eq!(replies[1]["error"]["message"], "told to fail");
+    }
+
+    #[test]
+    fn ffi_round_trip_without_a_library() {
+        use std::ffi::{CStr, CString, c_char, c_void};
+        let take = |p: *mut c_char| -> String {
+            assert!(!p.is_null());
+            // SAFETY: `p` came from the SDK's own `put`, freed right after copying.
+            let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned();
+            // SAFETY: as above.
+            unsafe { __private::free_string(p) };
+            s
+        };
+        let mut state: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        let config = CString::new("{}").unwrap();
+        // SAFETY: valid pointers for the calls below; the state is shut down once at the end.
+        let rc = unsafe { __private::init::<Canned>(config.as_ptr(), &mut state, &mut err) };
+        assert_eq!(rc, abi::rc::OK);
+        let request = CString::new(r#"{"abi":"1.0","userIds":["x","boom"]}"#).unwrap();
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: as above.
+        let rc = unsafe { __private::resolve::<Canned>(state, request.as_ptr(), &mut out) };
+        assert_eq!(rc, abi::rc::OK);
+        let response: ResolveResponse = serde_json::from_str(&take(out)).unwrap();
+        assert!(matches!(
+            response.results[1],
+            UserResult::Error(ErrorBody {
+                code: ErrorCode::Panic,
+                ..
+            })
+        ));
+        // Null and non-JSON input are bad requests, not crashes.
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: as above; a null request is allowed by the contract.
+        let rc = unsafe { __private::resolve::<Canned>(state, std::ptr::null(), &mut out) };
+        assert_eq!(rc, abi::rc::BAD_REQUEST);
+        assert!(take(out).contains("null pointer"));
+        let bad = CString::new("{").unwrap();
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: as above.
+        let rc = unsafe { __private::resolve::<Canned>(state, bad.as_ptr(), &mut out) };
+        assert_eq!(rc, abi::rc::BAD_REQUEST);
+        let _ = take(out);
+        // SAFETY: the state from init, not used afterwards.
+        unsafe { __private::shutdown::<Canned>(state) };
+    }
+}

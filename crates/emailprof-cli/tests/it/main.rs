@@ -6,4 +6,5 @@ mod cli;
 mod emit;
 mod invalid;
 mod roundtrip;
+mod serve;
 mod support;

@@ -1,0 +1,509 @@
+//! `emailprof serve`: the HTTP server driven over a socket, and the browser end-to-end test
+//! (web/e2e/form.e2e.mjs, headless Chromium) when EMAILPROF_E2E=1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{emailprof, json_lines, root, stderr, stdout};
+
+/// A running `emailprof serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(cwd: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_emailprof"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .current_dir(cwd)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().expect("serve printed nothing").unwrap();
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in: {first}"))
+            .to_owned();
+        // Keep draining stderr so the server never blocks on a full pipe.
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&line);
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    /// Send `head` (request line and headers, without the blank line) and `body`; the
+    /// connection closes after one response.
+    fn raw(&self, head: &str, body: &[u8]) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let request = format!("{head}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        Response::parse(&bytes)
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: {}", self.addr), b"")
+    }
+
+    fn post(&self, path: &str, body: &[u8]) -> Response {
+        self.raw(
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/json\r\nContent-Length: {}",
+                self.addr,
+                self.addr,
+                body.len()
+            ),
+            body,
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "serve log: {}",
+                self.log.lock().map(|l| l.clone()).unwrap_or_default()
+            );
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn parse(bytes: &[u8]) -> Response {
+        let end = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(bytes)));
+        let head = std::str::from_utf8(&bytes[..end]).unwrap();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Response {
+            status,
+            headers,
+            body: bytes[end + 4..].to_vec(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+fn yaml_file_as_json(path: &str) -> Vec<u8> {
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    let doc = emailprof_core::input::parse(&bytes, emailprof_core::Format::Yaml).unwrap();
+    serde_json::to_vec(&doc.value).unwrap()
+}
+
+fn examples() -> PathBuf {
+    root().join("examples")
+}
+
+fn ios_registered() -> bool {
+    let out = emailprof().arg("platforms").output().unwrap();
+    stdout(&out)
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("ios"))
+}
+
+#[test]
+fn page_assets_and_schema_are_served() {
+    let server = Server::start(&examples());
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.header("content-security-policy").is_some());
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains("src=\"./assets/app.js\""), "{html}");
+
+    let app = server.get("/assets/app.js");
+    assert_eq!(app.status, 200);
+    assert_eq!(
+        app.header("content-length"),
+        Some(app.body.len().to_string().as_str())
+    );
+    assert!(app.body == std::fs::read(root().join("web/dist/assets/app.js")).unwrap());
+    assert_eq!(server.get("/assets/nope.js").status, 404);
+
+    let head = server.raw(&format!("HEAD / HTTP/1.1\r\nHost: {}", server.addr), b"");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+
+    let schema = server.get("/schema.json");
+    assert_eq!(schema.status, 200);
+    let printed: Value =
+        serde_json::from_str(&stdout(&emailprof().arg("schema").output().unwrap())).unwrap();
+    assert_eq!(schema.json(), printed);
+
+    let platforms = server.get("/api/platforms").json();
+    let listed: Vec<String> = stdout(&emailprof().arg("platforms").output().unwrap())
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    let served: Vec<String> = platforms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(served, listed);
+}
+
+#[test]
+fn emit_returns_what_the_cli_emits() {
+    // Served from examples/, the certificate files of contoso.yaml resolve as they do for the CLI.
+    let server = Server::start(&examples());
+    let body = yaml_file_as_json("examples/contoso.yaml");
+    let r = server.post("/api/emit?platform=ios&user=user1", &body);
+    if !ios_registered() {
+        eprintln!("NOTE: the ios emitter is not registered; checking the error response instead");
+        assert_eq!(r.status, 400);
+        assert!(
+            r.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("unknown platform `ios`")
+        );
+        return;
+    }
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-apple-aspen-config")
+    );
+    assert_eq!(
+        r.header("content-disposition"),
+        Some("attachment; filename=\"com.contoso.email.exchange.mobileconfig\"")
+    );
+    let cli = emailprof()
+        .args([
+            "emit",
+            "examples/contoso.yaml",
+            "--platform",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    assert!(
+        r.body == cli.stdout,
+        "the served artifact differs from `emailprof emit`"
+    );
+    // The emitter's diagnostics ride along, as the CLI reports them.
+    let diagnostics: Value =
+        serde_json::from_str(r.header("x-emailprof-diagnostics").unwrap()).unwrap();
+    let cli_json = emailprof()
+        .args([
+            "--json",
+            "emit",
+            "examples/contoso.yaml",
+            "--platform",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .output()
+        .unwrap();
+    let from_cli: Vec<Value> = json_lines(&cli_json)
+        .into_iter()
+        .filter(|l| l["kind"] == "diagnostic")
+        .map(|l| l["setting"].clone())
+        .collect();
+    let from_server: Vec<Value> = diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["setting"].clone())
+        .collect();
+    assert_eq!(from_server, from_cli);
+
+    // A percent-encoded user id, and MDM variables instead of a user.
+    let encoded = server.post("/api/emit?platform=ios&user=user%31", &body);
+    assert_eq!(encoded.status, 200);
+    assert_eq!(encoded.body, cli.stdout);
+    let minimal = yaml_file_as_json("examples/minimal.yaml");
+    let placeholders = server.post("/api/emit?platform=ios&placeholders=intune", &minimal);
+    assert_eq!(
+        placeholders.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&placeholders.body)
+    );
+    let cli = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "--platform",
+            "ios",
+            "--placeholders",
+            "intune",
+        ])
+        .output()
+        .unwrap();
+    assert!(placeholders.body == cli.stdout);
+}
+
+#[test]
+fn an_invalid_profile_gets_400_with_the_findings_of_validate() {
+    let server = Server::start(&examples());
+    let doc = br#"{"displayName":"D","identifier":"com.contoso.x","account":{"server":"bad host!","accountName":"M"},"smime":{"enabled":false,"signing":{"enabled":true}}}"#;
+    let r = server.post("/api/emit?platform=ios&user=user1", doc);
+    assert_eq!(r.status, 400);
+    let body = r.json();
+    assert_eq!(body["error"], "the profile is not valid");
+    let findings = body["findings"].as_array().unwrap();
+    let server_view: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["pointer"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["severity"] == "error" || f["severity"] == "warning")
+    );
+    let server_pointer = findings
+        .iter()
+        .find(|f| f["pointer"] == "/account/server")
+        .unwrap();
+    assert!(
+        server_pointer["expected"]
+            .as_str()
+            .unwrap()
+            .contains("matching")
+    );
+
+    // Exactly what `emailprof validate` says about the same document.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, doc).unwrap();
+    let cli = emailprof()
+        .args(["--json", "validate"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(2));
+    let cli_view: Vec<(String, String)> = json_lines(&cli)
+        .iter()
+        .filter(|l| l["kind"] == "finding")
+        .map(|l| {
+            (
+                l["pointer"].as_str().unwrap().to_owned(),
+                l["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(server_view, cli_view);
+    assert!(
+        server_view.iter().any(|(p, _)| p == "/smime/signing"),
+        "{server_view:?}"
+    );
+
+    // The live check the page runs.
+    let v = server.post("/api/validate", doc);
+    assert_eq!(v.status, 200);
+    assert_eq!(v.json()["valid"], false);
+    let ok = server.post("/api/validate", &yaml_file_as_json("examples/minimal.yaml"));
+    assert_eq!(ok.json()["valid"], true);
+
+    let syntax = server.post("/api/emit?platform=ios&user=user1", b"{\"displayName\": ");
+    assert_eq!(syntax.status, 400);
+    assert_eq!(syntax.json()["findings"][0]["rule"], "syntax");
+}
+
+#[test]
+fn emit_request_errors_are_400s_with_a_message() {
+    let server = Server::start(&examples());
+    let body = yaml_file_as_json("examples/minimal.yaml");
+    let error = |r: Response| -> String {
+        assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+        r.json()["error"].as_str().unwrap().to_owned()
+    };
+    assert!(error(server.post("/api/emit?user=user1", &body)).contains("platform"));
+    assert!(
+        error(server.post("/api/emit?platform=amiga&user=user1", &body))
+            .contains("unknown platform `amiga`")
+    );
+    assert!(error(server.post("/api/emit?platform=ios", &body)).contains("exactly one"));
+    assert!(
+        error(server.post("/api/emit?platform=ios&user=a&placeholders=intune", &body))
+            .contains("exactly one")
+    );
+    assert!(error(server.post("/api/emit?platform=ios&user=a&user=b", &body)).contains("twice"));
+    assert!(error(server.post("/api/emit?platform=ios&user=%ff", &body)).contains("UTF-8"));
+    assert!(error(server.post("/api/emit?platform=ios&placeholders=nope", &body)).contains("nope"));
+    assert!(
+        error(server.post("/api/emit?platform=ios&user=user1&minOs=x", &body)).contains("minOs")
+    );
+    if ios_registered() {
+        assert!(
+            error(server.post("/api/emit?platform=ios&user=nobody-here", &body))
+                .contains("nobody-here")
+        );
+    }
+
+    // Files outside the working directory are not read for whoever posts a profile.
+    let mut doc: Value =
+        serde_json::from_slice(&yaml_file_as_json("examples/contoso.yaml")).unwrap();
+    doc["certificates"]["contoso-root"]["ca"]["file"] = "/etc/passwd".into();
+    let e = error(server.post(
+        "/api/emit?platform=ios&user=user1",
+        doc.to_string().as_bytes(),
+    ));
+    assert!(e.contains("below its working directory"), "{e}");
+    doc["certificates"]["contoso-root"]["ca"]["file"] = "../README.md".into();
+    let e = error(server.post(
+        "/api/emit?platform=ios&user=user1",
+        doc.to_string().as_bytes(),
+    ));
+    assert!(e.contains("below its working directory"), "{e}");
+
+    let wrong_method = server.get("/api/emit?platform=ios&user=user1");
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.header("allow"), Some("POST"));
+}
+
+#[test]
+fn oversized_foreign_and_garbage_requests_are_refused_and_the_server_survives() {
+    let server = Server::start(&examples());
+    let limit = emailprof_core::input::MAX_INPUT_BYTES;
+    let big = server.raw(
+        &format!(
+            "POST /api/emit?platform=ios&user=user1 HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}",
+            server.addr,
+            limit + 1
+        ),
+        b"",
+    );
+    assert_eq!(big.status, 413);
+
+    // DNS rebinding: a page of another name that resolves to loopback.
+    let rebound = server.raw("GET /schema.json HTTP/1.1\r\nHost: attacker.example", b"");
+    assert_eq!(rebound.status, 421);
+    // Another site's page posting to the server.
+    let foreign = server.raw(
+        &format!(
+            "POST /api/validate HTTP/1.1\r\nHost: {}\r\nOrigin: http://attacker.example\r\nContent-Type: application/json\r\nContent-Length: 2",
+            server.addr
+        ),
+        b"{}",
+    );
+    assert_eq!(foreign.status, 403);
+    let form_post = server.raw(
+        &format!(
+            "POST /api/validate HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: 2",
+            server.addr
+        ),
+        b"{}",
+    );
+    assert_eq!(form_post.status, 415);
+
+    // Not HTTP at all.
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(b"\x00\x01\x02 garbage \xff\r\n\r\n");
+    let mut sink = Vec::new();
+    let _ = s.read_to_end(&mut sink);
+    drop(s);
+
+    assert_eq!(server.get("/").status, 200, "the server still answers");
+}
+
+#[test]
+fn a_non_loopback_address_is_refused_without_allow_remote() {
+    let out = emailprof()
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not a loopback address") && err.contains("--allow-remote"),
+        "{err}"
+    );
+}
+
+/// The browser test: web/e2e/form.e2e.mjs in headless Chromium. It needs `npm ci` in web/ and
+/// Debian's chromium; CI sets EMAILPROF_E2E=1 after installing both.
+#[test]
+fn browser_end_to_end() {
+    if std::env::var("EMAILPROF_E2E").as_deref() != Ok("1") {
+        eprintln!(
+            "\n======== SKIP: browser end-to-end test (web/e2e/form.e2e.mjs) not run; set EMAILPROF_E2E=1 (needs `npm ci` in web/ and /usr/bin/chromium) ========\n"
+        );
+        return;
+    }
+    let status = Command::new("node")
+        .arg("web/e2e/form.e2e.mjs")
+        .current_dir(root())
+        .env("EMAILPROF_BIN", env!("CARGO_BIN_EXE_emailprof"))
+        .status()
+        .expect("cannot run node");
+    assert!(
+        status.success(),
+        "web/e2e/form.e2e.mjs failed (see its output above)"
+    );
+    assert!(root().join("target/e2e/form.png").is_file());
+}

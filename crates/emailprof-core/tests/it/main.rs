@@ -1,0 +1,3 @@
+//! Integration tests of emailprof-core on hostile input (the `profile` fuzz target's checks).
+
+mod fuzz_profile;

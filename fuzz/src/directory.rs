@@ -1,0 +1,47 @@
+//! Directory exports (CSV, JSON, LDIF).
+//!
+//! Oracles: errors name a line inside the file; every parsed user has a non-blank id and can be
+//! looked up by it; and the streaming CSV reader `batch` uses yields exactly the users that
+//! `Directory::parse` (the `emit` path) reads, so the two commands never disagree on a file.
+
+use emailprof_directory::{CsvStream, Directory, DirectoryError, DirectoryFormat};
+
+pub fn check(data: &[u8]) {
+    let lines = data.iter().filter(|b| **b == b'\n').count() + 1;
+    for format in [
+        DirectoryFormat::Csv,
+        DirectoryFormat::Json,
+        DirectoryFormat::Ldif,
+    ] {
+        match Directory::parse(data, format) {
+            Ok(d) => {
+                for u in d.users() {
+                    assert!(!u.user_id.trim().is_empty(), "a user with a blank id");
+                    assert!(d.get(&u.user_id).is_some(), "user `{}` not found by id", u.user_id);
+                }
+                if format == DirectoryFormat::Csv {
+                    let streamed: Result<Vec<_>, _> = match CsvStream::new(data) {
+                        Ok(s) => s.map(|r| r.map(|(u, _)| u)).collect(),
+                        Err(e) => Err(e),
+                    };
+                    let parsed: Vec<_> = d.users().cloned().collect();
+                    match streamed {
+                        Ok(streamed) => assert_eq!(
+                            streamed, parsed,
+                            "batch and emit read different users from one CSV file"
+                        ),
+                        Err(e) => panic!("emit accepts a CSV file that batch rejects: {e}"),
+                    }
+                }
+            }
+            Err(DirectoryError::Syntax { line, .. }) => {
+                assert!((1..=lines).contains(&line), "{format} error at line {line} of {lines}");
+            }
+            Err(DirectoryError::DuplicateUser {
+                first_line,
+                second_line,
+                ..
+            }) => assert!(first_line <= second_line && second_line <= lines),
+        }
+    }
+}
