@@ -17,10 +17,10 @@
 //! PKCS#12 passphrases stay out of artifacts (as without `--include-password`), and a profile
 //! with a SCEP challenge is refused (emit it with the CLI).
 //!
-//! Loopback only, unless `--allow-remote`; and then only for requests whose `Host` names the
-//! bound address (no DNS rebinding), whose `Origin` (when sent) is the page's own, and whose
-//! body is JSON (so another site's page cannot post to it without a CORS preflight, which this
-//! server never grants).
+//! It listens on loopback only, unless `--allow-remote`. On loopback it answers only requests
+//! whose `Host` names the bound address (a DNS-rebinding page cannot reach it). Posts must come
+//! from the page's own origin when they name one, and carry JSON, so another site's page cannot
+//! post to it without a CORS preflight, which this server never grants.
 
 use std::io::{Cursor, Read};
 use std::net::SocketAddr;
@@ -206,22 +206,38 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                 );
                 continue;
             }
-            active.fetch_add(1, Ordering::AcqRel);
-            let (state, active) = (&state, &active);
+            let slot = Slot::take(&active);
+            let state = &state;
             let spawned = std::thread::Builder::new()
                 .name("emailprof-serve".into())
                 .spawn_scoped(scope, move || {
+                    let _slot = slot;
                     handle(state, request);
-                    active.fetch_sub(1, Ordering::AcqRel);
                 });
             if spawned.is_err() {
-                // The request went with the closure; tiny_http answers a dropped request with 500.
-                active.fetch_sub(1, Ordering::AcqRel);
+                // The request and the slot went with the closure: tiny_http answers a dropped
+                // request with 500, and the slot is given back.
                 tracing::warn!("cannot start a thread for a request");
             }
         }
     });
     Ok(exit::OK)
+}
+
+/// One of the `MAX_CONCURRENT` request slots, given back when dropped (also on unwinding).
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    fn take(active: &'a AtomicUsize) -> Slot<'a> {
+        active.fetch_add(1, Ordering::AcqRel);
+        Slot(active)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 fn header<'r>(request: &'r tiny_http::Request, name: &'static str) -> Option<&'r str> {

@@ -1,16 +1,23 @@
 //! The emitter: a `Configuration` profile with one `com.apple.eas.account` payload and the
 //! certificate payloads it refers to.
+//!
+//! One builder serves both paths: [`Emitter::emit`] builds the document for one user, and
+//! [`Emitter::prepare`] builds it once with the per-user values left as slots of a template
+//! (see `prepared`), checking everything that does not depend on the user only once.
+
+use std::borrow::Cow;
 
 use emailprof_core::model::{
     AuthenticationMethod, CertificateKind, CertificateType, EmailProfile, KeyUsage,
 };
 use emailprof_core::{
     CertificateMaterial, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, OsVersion,
-    ResolvedProfile, Setting, Severity, Support,
+    PreparedEmitter, ResolvedProfile, Setting, Severity, Support, UserIdentity,
 };
-use plist::{Dictionary, Value};
 
 use crate::keys::{self, Key};
+use crate::prepared::{self, Check, Slots};
+use crate::xml::{self, Dict, Node, Slot};
 use crate::{payload_uuid, subject};
 
 /// Media type of a configuration profile download.
@@ -133,24 +140,61 @@ impl Emitter for IosEmitter {
     fn emit(&self, p: &ResolvedProfile, options: &EmitOptions) -> Result<Emission, EmitError> {
         let min = Self::min_os(&p.profile, options)?;
         let mut diagnostics = self.unsupported_diagnostics(&p.profile);
-        let bytes = build(p, options, min, &mut diagnostics)?;
+        let mut slots = Slots::default();
+        let root = build(p, Some(&p.user), &mut slots, options, min, &mut diagnostics)?;
+        let document = xml::document(&root);
+        debug_assert!(document.slots.is_empty(), "a user's document has no slots");
         Ok(Emission {
             artifacts: vec![emailprof_core::Artifact {
-                file_name: format!("{}.mobileconfig", p.profile.identifier),
+                file_name: file_name(&p.profile),
                 media_type: MEDIA_TYPE.to_owned(),
-                bytes,
+                bytes: document.literal,
             }],
             diagnostics,
         })
     }
+
+    /// Everything but the user's name, email address, SCEP subject values and `PayloadUUID`s
+    /// is built, checked and written once; `emit_user` fills those into the written bytes.
+    ///
+    /// Returns an error only when `emit` would fail with that same error for every user.
+    fn prepare<'a>(
+        &'a self,
+        base: &ResolvedProfile,
+        options: &EmitOptions,
+    ) -> Result<Box<dyn PreparedEmitter + 'a>, EmitError> {
+        let min = Self::min_os(&base.profile, options)?;
+        let mut diagnostics = self.unsupported_diagnostics(&base.profile);
+        let mut slots = Slots::default();
+        let built = build(base, None, &mut slots, options, min, &mut diagnostics);
+        let outcome = match built {
+            Ok(root) => Ok(xml::document(&root)),
+            // No per-user check comes first: every user gets this error.
+            Err(e) if slots.checks.is_empty() => return Err(e),
+            Err(e) => Err(e),
+        };
+        Ok(Box::new(prepared::Prepared::new(
+            outcome,
+            slots,
+            file_name(&base.profile),
+            diagnostics,
+        )))
+    }
 }
 
-/// The payloads of one profile.
-struct Build<'a> {
+fn file_name(profile: &EmailProfile) -> String {
+    format!("{}.mobileconfig", profile.identifier)
+}
+
+/// The payloads of one profile, for one user or (`user: None`) as a template.
+struct Build<'a, 'b> {
     p: &'a ResolvedProfile,
+    user: Option<&'a UserIdentity>,
+    /// The template's per-user values and their checks (empty for a user's document).
+    slots: &'b mut Slots,
     options: &'a EmitOptions,
     min: OsVersion,
-    diagnostics: &'a mut Vec<Diagnostic>,
+    diagnostics: &'b mut Vec<Diagnostic>,
     /// Settings left out for the minimum OS: the keys they needed, reported once per setting.
     left_out: Vec<(Setting, Vec<Key>)>,
 }
@@ -165,21 +209,26 @@ fn diag(severity: Severity, pointer: String, message: String) -> Diagnostic {
 }
 
 /// Characters an XML 1.0 document cannot carry (a plist is XML).
-fn xml_safe(s: &str) -> bool {
+pub(crate) fn xml_safe(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
     })
 }
 
-fn text(s: &str, pointer: &str) -> Result<Value, EmitError> {
+/// The error for a value a property list cannot hold.
+pub(crate) fn not_xml_safe(pointer: &str) -> EmitError {
+    EmitError::Unsupported {
+        setting: pointer.to_owned(),
+        message: "the value contains control characters, which a property list cannot hold"
+            .into(),
+    }
+}
+
+fn text<'a>(s: &'a str, pointer: &str) -> Result<Node<'a>, EmitError> {
     if xml_safe(s) {
-        Ok(Value::String(s.to_owned()))
+        Ok(Node::String(Cow::Borrowed(s)))
     } else {
-        Err(EmitError::Unsupported {
-            setting: pointer.to_owned(),
-            message: "the value contains control characters, which a property list cannot hold"
-                .into(),
-        })
+        Err(not_xml_safe(pointer))
     }
 }
 
@@ -191,22 +240,30 @@ fn cert_pointer(name: &str) -> String {
     )
 }
 
-fn common(dict: &mut Dictionary, identifier: &str, payload_type: &str, user: &str) {
-    dict.insert("PayloadIdentifier".into(), identifier.into());
-    dict.insert("PayloadType".into(), payload_type.into());
-    dict.insert(
-        "PayloadUUID".into(),
-        payload_uuid(identifier, payload_type, user).into(),
-    );
-    dict.insert("PayloadVersion".into(), Value::Integer(1.into()));
-}
-
 /// The payload identifier of certificate `name`.
 pub(crate) fn cert_identifier(profile_identifier: &str, name: &str) -> String {
     format!("{profile_identifier}.cert.{name}")
 }
 
-impl Build<'_> {
+/// A SCEP subject value with the user's values in place of the placeholders.
+pub(crate) fn fill_subject(value: &str, user: &UserIdentity) -> String {
+    value
+        .replace("{{username}}", &user.username)
+        .replace("{{emailAddress}}", &user.email_address)
+}
+
+/// Whether [`fill_subject`] can change `value`.
+fn has_placeholder(value: &str) -> bool {
+    value.contains("{{username}}") || value.contains("{{emailAddress}}")
+}
+
+/// A SCEP subject value: known, or the `n`th template slot.
+enum SubjectValue {
+    Known(String),
+    Slot(usize),
+}
+
+impl<'a> Build<'a, '_> {
     fn warn(&mut self, setting: Setting, message: String) {
         self.diagnostics
             .push(Diagnostic::new(Severity::Warning, setting, ID, message));
@@ -217,11 +274,58 @@ impl Build<'_> {
             .push(Diagnostic::new(Severity::Info, setting, ID, message));
     }
 
+    /// The `PayloadUUID` of a payload: the user's, or a template slot.
+    fn uuid(&mut self, identifier: &str, payload_type: &str) -> Node<'a> {
+        match self.user {
+            Some(user) => Node::String(Cow::Owned(payload_uuid(
+                identifier,
+                payload_type,
+                &user.user_id,
+            ))),
+            None => Node::Slot(Slot::Uuid(self.slots.uuid(identifier, payload_type))),
+        }
+    }
+
+    /// The user name or email address (checked), or a template slot with its check.
+    fn user_text(&mut self, slot: Slot, setting: Setting) -> Result<Node<'a>, EmitError> {
+        let pointer = setting.pointer();
+        match self.user {
+            Some(user) => {
+                let value = match slot {
+                    Slot::EmailAddress => &user.email_address,
+                    _ => &user.username,
+                };
+                text(value, pointer)
+            }
+            None => {
+                self.slots.checks.push(Check::Text { slot, pointer });
+                Ok(Node::Slot(slot))
+            }
+        }
+    }
+
+    fn common(&mut self, dict: &mut Dict<'a>, identifier: &'a str, payload_type: &'static str) {
+        dict.insert("PayloadIdentifier", Node::String(Cow::Borrowed(identifier)));
+        dict.insert("PayloadType", Node::String(Cow::Borrowed(payload_type)));
+        let uuid = self.uuid(identifier, payload_type);
+        dict.insert("PayloadUUID", uuid);
+        dict.insert("PayloadVersion", Node::Integer(1));
+    }
+
+    /// [`Build::common`] for an identifier made here.
+    fn common_owned(&mut self, dict: &mut Dict<'a>, identifier: String, payload_type: &'static str) {
+        let uuid = self.uuid(&identifier, payload_type);
+        dict.insert("PayloadIdentifier", Node::String(Cow::Owned(identifier)));
+        dict.insert("PayloadType", Node::String(Cow::Borrowed(payload_type)));
+        dict.insert("PayloadUUID", uuid);
+        dict.insert("PayloadVersion", Node::Integer(1));
+    }
+
     /// Write `key` when devices at the minimum version know it; otherwise leave it out, with a
     /// warning if the profile asks for something through it.
-    fn put(&mut self, dict: &mut Dictionary, key: Key, value: Value, setting: Setting) {
+    fn put(&mut self, dict: &mut Dict<'a>, key: Key, value: Node<'a>, setting: Setting) {
         if key.since <= self.min {
-            dict.insert(key.name.into(), value);
+            dict.insert(key.name, value);
         } else if setting.is_configured(&self.p.profile) {
             match self.left_out.iter_mut().find(|(s, _)| *s == setting) {
                 Some((_, keys)) => keys.push(key),
@@ -251,14 +355,14 @@ impl Build<'_> {
     /// Write the successor key from its version on, before that its deprecated predecessor.
     fn put_versioned(
         &mut self,
-        dict: &mut Dictionary,
+        dict: &mut Dict<'a>,
         predecessor: Key,
         successor: Key,
-        value: Value,
+        value: Node<'a>,
         setting: Setting,
     ) {
         if successor.current_at(self.min) {
-            dict.insert(successor.name.into(), value);
+            dict.insert(successor.name, value);
         } else if predecessor.current_at(self.min) {
             if setting.is_configured(&self.p.profile) {
                 let min = self.min;
@@ -270,7 +374,7 @@ impl Build<'_> {
                     ),
                 );
             }
-            dict.insert(predecessor.name.into(), value);
+            dict.insert(predecessor.name, value);
         } else {
             self.put(dict, predecessor, value, setting);
         }
@@ -282,7 +386,7 @@ impl Build<'_> {
         name: &str,
         setting: Setting,
         key: Key,
-    ) -> Result<Option<String>, EmitError> {
+    ) -> Result<Option<Node<'a>>, EmitError> {
         let profile = &self.p.profile;
         let Some(cert) = profile.certificates.get(name) else {
             return Err(EmitError::Material {
@@ -294,15 +398,13 @@ impl Build<'_> {
             });
         };
         let uuid = match cert.kind {
-            CertificateKind::Pkcs12 => Some(payload_uuid(
+            CertificateKind::Pkcs12 => Some(self.uuid(
                 &cert_identifier(&profile.identifier, name),
                 keys::PKCS12_PAYLOAD_TYPE,
-                &self.p.user.user_id,
             )),
-            CertificateKind::Scep => Some(payload_uuid(
+            CertificateKind::Scep => Some(self.uuid(
                 &cert_identifier(&profile.identifier, name),
                 keys::SCEP_PAYLOAD_TYPE,
-                &self.p.user.user_id,
             )),
             CertificateKind::Ca => {
                 return Err(EmitError::Material {
@@ -314,7 +416,7 @@ impl Build<'_> {
                 });
             }
             CertificateKind::External => {
-                let uuid = cert.external.as_ref().and_then(|e| e.payload_uuid.clone());
+                let uuid = cert.external.as_ref().and_then(|e| e.payload_uuid.as_ref());
                 if uuid.is_none() {
                     self.warn(
                         setting,
@@ -324,7 +426,7 @@ impl Build<'_> {
                         ),
                     );
                 }
-                uuid.map(|u| u.to_ascii_uppercase())
+                uuid.map(|u| Node::String(Cow::Owned(u.to_ascii_uppercase())))
             }
             CertificateKind::DerivedCredential => {
                 self.warn(
@@ -340,47 +442,38 @@ impl Build<'_> {
         Ok(uuid)
     }
 
-    fn eas(&mut self) -> Result<Dictionary, EmitError> {
+    fn eas(&mut self) -> Result<Dict<'a>, EmitError> {
         let p = self.p;
         let profile = &p.profile;
         let a = &profile.account;
-        let mut d = Dictionary::new();
-        let id = format!("{}.eas", profile.identifier);
-        common(&mut d, &id, keys::EAS_PAYLOAD_TYPE, &p.user.user_id);
+        let mut d = Dict::new();
+        self.common_owned(
+            &mut d,
+            format!("{}.eas", profile.identifier),
+            keys::EAS_PAYLOAD_TYPE,
+        );
         // intune-graph.md §8: the account name is the payload's visible name (the EAS payload
         // has no account-name key).
         d.insert(
-            "PayloadDisplayName".into(),
+            "PayloadDisplayName",
             text(&a.account_name, Setting::AccountName.pointer())?,
         );
 
-        self.put(
-            &mut d,
-            keys::HOST,
-            text(&a.server, Setting::Server.pointer())?,
-            Setting::Server,
-        );
+        let host = text(&a.server, Setting::Server.pointer())?;
+        self.put(&mut d, keys::HOST, host, Setting::Server);
         // com.apple.eas.account.yaml: SSL `default: false`, while Apple's older reference said
         // "Default YES": always explicit.
-        self.put(&mut d, keys::SSL, Value::Boolean(a.ssl), Setting::Ssl);
-        self.put(
-            &mut d,
-            keys::USER_NAME,
-            text(&p.user.username, Setting::UsernameSource.pointer())?,
-            Setting::UsernameSource,
-        );
-        self.put(
-            &mut d,
-            keys::EMAIL_ADDRESS,
-            text(&p.user.email_address, Setting::EmailAddressSource.pointer())?,
-            Setting::EmailAddressSource,
-        );
+        self.put(&mut d, keys::SSL, Node::Boolean(a.ssl), Setting::Ssl);
+        let username = self.user_text(Slot::Username, Setting::UsernameSource)?;
+        self.put(&mut d, keys::USER_NAME, username, Setting::UsernameSource);
+        let email = self.user_text(Slot::EmailAddress, Setting::EmailAddressSource)?;
+        self.put(&mut d, keys::EMAIL_ADDRESS, email, Setting::EmailAddressSource);
 
         // OAuth (iOS 12+), its URLs (iOS 13+, "Ignored unless 'OAuth' is 'true'").
         self.put(
             &mut d,
             keys::OAUTH,
-            Value::Boolean(a.oauth.enabled),
+            Node::Boolean(a.oauth.enabled),
             Setting::OAuth,
         );
         if a.oauth.enabled {
@@ -405,11 +498,11 @@ impl Build<'_> {
         // Services (iOS 13+): all five and their override flags, explicitly.
         for (service, enable, overridable) in keys::SERVICES {
             let on = profile.sync.services.contains(&service);
-            self.put(&mut d, enable, Value::Boolean(on), Setting::SyncServices);
+            self.put(&mut d, enable, Node::Boolean(on), Setting::SyncServices);
             self.put(
                 &mut d,
                 overridable,
-                Value::Boolean(profile.sync.user_can_change),
+                Node::Boolean(profile.sync.user_can_change),
                 Setting::SyncUserCanChange,
             );
         }
@@ -418,7 +511,7 @@ impl Build<'_> {
             self.put(
                 &mut d,
                 keys::MAIL_NUMBER_OF_PAST_DAYS_TO_SYNC,
-                Value::Integer(days.into()),
+                Node::Integer(days.into()),
                 Setting::EmailSyncDuration,
             );
         }
@@ -428,19 +521,19 @@ impl Build<'_> {
         self.put(
             &mut d,
             keys::PREVENT_MOVE,
-            Value::Boolean(!m.allow_move),
+            Node::Boolean(!m.allow_move),
             Setting::AllowMove,
         );
         self.put(
             &mut d,
             keys::PREVENT_APP_SHEET,
-            Value::Boolean(!m.allow_third_party_send),
+            Node::Boolean(!m.allow_third_party_send),
             Setting::AllowThirdPartySend,
         );
         self.put(
             &mut d,
             keys::DISABLE_MAIL_RECENTS_SYNCING,
-            Value::Boolean(!m.sync_recent_addresses),
+            Node::Boolean(!m.sync_recent_addresses),
             Setting::SyncRecentAddresses,
         );
 
@@ -448,14 +541,14 @@ impl Build<'_> {
         self.put(
             &mut d,
             keys::ALLOW_MAIL_DROP,
-            Value::Boolean(ios.allow_mail_drop),
+            Node::Boolean(ios.allow_mail_drop),
             Setting::IosAllowMailDrop,
         );
         if let Some(vpn) = &ios.per_account_vpn_uuid {
             self.put(
                 &mut d,
                 keys::VPN_UUID,
-                Value::String(vpn.to_ascii_uppercase()),
+                Node::String(Cow::Owned(vpn.to_ascii_uppercase())),
                 Setting::IosPerAccountVpn,
             );
         }
@@ -465,7 +558,7 @@ impl Build<'_> {
         Ok(d)
     }
 
-    fn authentication(&mut self, d: &mut Dictionary) -> Result<(), EmitError> {
+    fn authentication(&mut self, d: &mut Dict<'a>) -> Result<(), EmitError> {
         let auth = &self.p.profile.account.authentication;
         match auth.method {
             AuthenticationMethod::UsernameAndPassword => {}
@@ -479,7 +572,7 @@ impl Build<'_> {
                         self.put(
                             d,
                             keys::PAYLOAD_CERTIFICATE_UUID,
-                            Value::String(uuid),
+                            uuid,
                             Setting::IdentityCertificate,
                         );
                     }
@@ -496,8 +589,7 @@ impl Build<'_> {
         }
         Ok(())
     }
-
-    fn password(&mut self, d: &mut Dictionary) -> Result<(), EmitError> {
+    fn password(&mut self, d: &mut Dict<'a>) -> Result<(), EmitError> {
         let p = self.p;
         let named = p.profile.account.authentication.password.is_some();
         if !named && p.password.is_none() {
@@ -534,7 +626,7 @@ impl Build<'_> {
         Ok(())
     }
 
-    fn smime(&mut self, d: &mut Dictionary) -> Result<(), EmitError> {
+    fn smime(&mut self, d: &mut Dict<'a>) -> Result<(), EmitError> {
         let profile = &self.p.profile;
         let on = profile.smime.enabled;
         let s = &profile.smime.signing;
@@ -544,50 +636,50 @@ impl Build<'_> {
         if !keys::SMIME_ENABLED.current_at(self.min) {
             // iOS 10+ ignores SMIMEEnabled; S/MIME is the sum of the flags below.
         } else {
-            d.insert(keys::SMIME_ENABLED.name.into(), Value::Boolean(on));
+            d.insert(keys::SMIME_ENABLED.name, Node::Boolean(on));
         }
         self.put(
             d,
             keys::SMIME_SIGNING_ENABLED,
-            Value::Boolean(on && s.enabled),
+            Node::Boolean(on && s.enabled),
             Setting::SmimeSigning,
         );
         self.put(
             d,
             keys::SMIME_SIGNING_USER_OVERRIDEABLE,
-            Value::Boolean(on && s.user_can_change),
+            Node::Boolean(on && s.user_can_change),
             Setting::SmimeSigningUserCanChange,
         );
         self.put(
             d,
             keys::SMIME_SIGNING_CERTIFICATE_UUID_USER_OVERRIDEABLE,
-            Value::Boolean(on && s.certificate_user_can_change),
+            Node::Boolean(on && s.certificate_user_can_change),
             Setting::SmimeSigningCertificateUserCanChange,
         );
         self.put_versioned(
             d,
             keys::SMIME_ENCRYPTION_ENABLED,
             keys::SMIME_ENCRYPT_BY_DEFAULT,
-            Value::Boolean(on && e.encrypt_by_default),
+            Node::Boolean(on && e.encrypt_by_default),
             Setting::SmimeEncryptByDefault,
         );
         self.put(
             d,
             keys::SMIME_ENCRYPT_BY_DEFAULT_USER_OVERRIDEABLE,
-            Value::Boolean(on && e.encrypt_by_default_user_can_change),
+            Node::Boolean(on && e.encrypt_by_default_user_can_change),
             Setting::SmimeEncryptByDefaultUserCanChange,
         );
         self.put_versioned(
             d,
             keys::SMIME_ENABLE_PER_MESSAGE_SWITCH,
             keys::SMIME_ENABLE_ENCRYPTION_PER_MESSAGE_SWITCH,
-            Value::Boolean(on && e.per_message_switch),
+            Node::Boolean(on && e.per_message_switch),
             Setting::SmimePerMessageSwitch,
         );
         self.put(
             d,
             keys::SMIME_ENCRYPTION_CERTIFICATE_UUID_USER_OVERRIDEABLE,
-            Value::Boolean(on && e.certificate_user_can_change),
+            Node::Boolean(on && e.certificate_user_can_change),
             Setting::SmimeEncryptionCertificateUserCanChange,
         );
         if !on {
@@ -623,7 +715,7 @@ impl Build<'_> {
                     if let Some(name) = name
                         && let Some(uuid) = self.certificate_uuid(name, cert_setting, key)?
                     {
-                        self.put(d, key, Value::String(uuid), cert_setting);
+                        self.put(d, key, uuid, cert_setting);
                     }
                 }
             }
@@ -632,7 +724,7 @@ impl Build<'_> {
     }
 
     /// One payload per certificate entry that iOS can carry, by name.
-    fn certificates(&mut self) -> Result<Vec<Value>, EmitError> {
+    fn certificates(&mut self) -> Result<Vec<Node<'a>>, EmitError> {
         let p = self.p;
         let mut out = Vec::new();
         for (name, cert) in &p.profile.certificates {
@@ -648,7 +740,7 @@ impl Build<'_> {
                 name: name.clone(),
                 message: format!("the supplied data is not {want}"),
             };
-            let mut d = Dictionary::new();
+            let mut d = Dict::new();
             match cert.kind {
                 CertificateKind::Pkcs12 => {
                     let Some(CertificateMaterial::Pkcs12 { data, passphrase }) = material else {
@@ -658,20 +750,15 @@ impl Build<'_> {
                             missing()
                         });
                     };
-                    common(
-                        &mut d,
-                        &identifier,
-                        keys::PKCS12_PAYLOAD_TYPE,
-                        &p.user.user_id,
-                    );
-                    if let Some(file) = cert.pkcs12.as_ref().map(|c| file_name(&c.file)) {
-                        d.insert("PayloadCertificateFileName".into(), text(file, &pointer)?);
+                    self.common_owned(&mut d, identifier, keys::PKCS12_PAYLOAD_TYPE);
+                    if let Some(file) = cert.pkcs12.as_ref().map(|c| file_name_of(&c.file)) {
+                        d.insert("PayloadCertificateFileName", text(file, &pointer)?);
                     }
-                    d.insert("PayloadContent".into(), Value::Data(data.clone()));
+                    d.insert("PayloadContent", Node::Data(Cow::Borrowed(data)));
                     if let Some(pass) = passphrase {
                         let at = format!("{pointer}/pkcs12/passphrase");
                         if self.options.include_password {
-                            d.insert("Password".into(), text(pass.expose(), &at)?);
+                            d.insert("Password", text(pass.expose(), &at)?);
                             self.diagnostics.push(diag(
                                 Severity::Warning,
                                 at,
@@ -697,16 +784,11 @@ impl Build<'_> {
                     if der.first() != Some(&0x30) {
                         return Err(wrong("a DER-encoded certificate"));
                     }
-                    common(
-                        &mut d,
-                        &identifier,
-                        keys::ROOT_PAYLOAD_TYPE,
-                        &p.user.user_id,
-                    );
-                    if let Some(file) = cert.ca.as_ref().map(|c| file_name(&c.file)) {
-                        d.insert("PayloadCertificateFileName".into(), text(file, &pointer)?);
+                    self.common_owned(&mut d, identifier, keys::ROOT_PAYLOAD_TYPE);
+                    if let Some(file) = cert.ca.as_ref().map(|c| file_name_of(&c.file)) {
+                        d.insert("PayloadCertificateFileName", text(file, &pointer)?);
                     }
-                    d.insert("PayloadContent".into(), Value::Data(der.clone()));
+                    d.insert("PayloadContent", Node::Data(Cow::Borrowed(der)));
                 }
                 CertificateKind::Scep => {
                     let Some(scep) = &cert.scep else {
@@ -721,16 +803,9 @@ impl Build<'_> {
                         None if scep.challenge.is_some() => return Err(missing()),
                         None => None,
                     };
-                    common(
-                        &mut d,
-                        &identifier,
-                        keys::SCEP_PAYLOAD_TYPE,
-                        &p.user.user_id,
-                    );
-                    d.insert(
-                        "PayloadContent".into(),
-                        Value::Dictionary(self.scep(name, scep, challenge)?),
-                    );
+                    self.common_owned(&mut d, identifier, keys::SCEP_PAYLOAD_TYPE);
+                    let content = self.scep(name, scep, challenge)?;
+                    d.insert("PayloadContent", Node::Dictionary(content));
                 }
                 CertificateKind::External => {
                     if cert
@@ -756,7 +831,7 @@ impl Build<'_> {
                     continue;
                 }
             }
-            d.insert("PayloadDisplayName".into(), text(display, &pointer)?);
+            d.insert("PayloadDisplayName", text(display, &pointer)?);
             if cert.graph_id.is_some() {
                 self.diagnostics.push(diag(
                     Severity::Info,
@@ -765,7 +840,7 @@ impl Build<'_> {
                 ));
             }
             d.sort_keys();
-            out.push(Value::Dictionary(d));
+            out.push(Node::Dictionary(d));
         }
         Ok(out)
     }
@@ -773,42 +848,44 @@ impl Build<'_> {
     fn scep(
         &mut self,
         name: &str,
-        scep: &emailprof_core::model::Scep,
-        challenge: Option<&emailprof_core::Secret>,
-    ) -> Result<Dictionary, EmitError> {
+        scep: &'a emailprof_core::model::Scep,
+        challenge: Option<&'a emailprof_core::Secret>,
+    ) -> Result<Dict<'a>, EmitError> {
         let pointer = cert_pointer(name);
-        let user = &self.p.user;
-        let mut c = Dictionary::new();
-        c.insert(
-            "URL".into(),
-            text(&scep.url, &format!("{pointer}/scep/url"))?,
-        );
+        let mut c = Dict::new();
+        c.insert("URL", text(&scep.url, &format!("{pointer}/scep/url"))?);
         if let Some(n) = &scep.name {
-            c.insert("Name".into(), text(n, &format!("{pointer}/scep/name"))?);
+            c.insert("Name", text(n, &format!("{pointer}/scep/name"))?);
         }
         if let Some(s) = &scep.subject {
             let at = format!("{pointer}/scep/subject");
-            let fill = |v: &str| {
-                v.replace("{{username}}", &user.username)
-                    .replace("{{emailAddress}}", &user.email_address)
-            };
-            let rdns = subject::parse(s, fill).map_err(|message| EmitError::Unsupported {
-                setting: at.clone(),
-                message,
-            })?;
-            let mut arr = Vec::new();
+            let rdns = self
+                .subject(s, &at)
+                .map_err(|message| EmitError::Unsupported {
+                    setting: at.clone(),
+                    message,
+                })?;
+            let mut arr = Vec::with_capacity(rdns.len());
             for rdn in rdns {
-                let mut pairs = Vec::new();
+                let mut pairs = Vec::with_capacity(rdn.len());
                 for (t, v) in rdn {
-                    pairs.push(Value::Array(vec![Value::String(t), text(&v, &at)?]));
+                    let value = match v {
+                        SubjectValue::Known(v) if xml_safe(&v) => Node::String(Cow::Owned(v)),
+                        SubjectValue::Known(_) => return Err(not_xml_safe(&at)),
+                        SubjectValue::Slot(n) => {
+                            self.slots.checks.push(Check::SubjectText { n, at: at.clone() });
+                            Node::Slot(Slot::Subject(n))
+                        }
+                    };
+                    pairs.push(Node::Array(vec![Node::String(Cow::Owned(t)), value]));
                 }
-                arr.push(Value::Array(pairs));
+                arr.push(Node::Array(pairs));
             }
-            c.insert("Subject".into(), Value::Array(arr));
+            c.insert("Subject", Node::Array(arr));
         }
         if let Some(ch) = challenge {
             let at = format!("{pointer}/scep/challenge");
-            c.insert("Challenge".into(), text(ch.expose(), &at)?);
+            c.insert("Challenge", text(ch.expose(), &at)?);
             self.diagnostics.push(diag(
                 Severity::Info,
                 at,
@@ -816,39 +893,76 @@ impl Build<'_> {
             ));
         }
         // ADM default 1024 differs from the profile's default 2048: always explicit.
-        c.insert(
-            "Keysize".into(),
-            Value::Integer(scep.key_size.bits().into()),
-        );
-        c.insert("Key Type".into(), "RSA".into());
+        c.insert("Keysize", Node::Integer(scep.key_size.bits().into()));
+        c.insert("Key Type", Node::String(Cow::Borrowed("RSA")));
         // com.apple.security.scep.yaml `Key Usage`: bitmask, 1 = signing, 4 = encryption.
         let usage: u64 = match scep.key_usage {
             KeyUsage::Signing => 1,
             KeyUsage::Encryption => 4,
             KeyUsage::SigningAndEncryption => 5,
         };
-        c.insert("Key Usage".into(), Value::Integer(usage.into()));
+        c.insert("Key Usage", Node::Integer(usage));
         if let Some(fp) = &scep.ca_fingerprint {
             let bytes = hex(fp).ok_or_else(|| EmitError::Unsupported {
                 setting: format!("{pointer}/scep/caFingerprint"),
                 message: "not a hexadecimal fingerprint".into(),
             })?;
-            c.insert("CAFingerprint".into(), Value::Data(bytes));
+            c.insert("CAFingerprint", Node::Data(Cow::Owned(bytes)));
         }
         if scep.subject_alt_name_email {
-            let mut san = Dictionary::new();
+            let mut san = Dict::new();
             san.insert(
-                "rfc822Name".into(),
-                text(&user.email_address, Setting::EmailAddressSource.pointer())?,
+                "rfc822Name",
+                self.user_text(Slot::EmailAddress, Setting::EmailAddressSource)?,
             );
-            c.insert("SubjectAltName".into(), Value::Dictionary(san));
+            c.insert("SubjectAltName", Node::Dictionary(san));
         }
         c.sort_keys();
         Ok(c)
     }
+
+    /// The subject's RDNs with the user's values filled in, or (template) with the values that
+    /// have placeholders as slots whose emptiness is checked per user, in the order `emit`
+    /// checks them.
+    fn subject(
+        &mut self,
+        text: &str,
+        at: &str,
+    ) -> Result<Vec<Vec<(String, SubjectValue)>>, String> {
+        let empty = |name: &str| format!("`{name}` has an empty value");
+        match self.user {
+            Some(user) => subject::parse(text, |name, value| {
+                let v = fill_subject(&value, user);
+                if v.is_empty() {
+                    Err(empty(name))
+                } else {
+                    Ok(SubjectValue::Known(v))
+                }
+            }),
+            None => {
+                let slots = &mut *self.slots;
+                subject::parse(text, |name, value| {
+                    if has_placeholder(&value) {
+                        let n = slots.subjects.len();
+                        slots.subjects.push(value);
+                        slots.checks.push(Check::SubjectNonEmpty {
+                            n,
+                            name: name.to_owned(),
+                            at: at.to_owned(),
+                        });
+                        Ok(SubjectValue::Slot(n))
+                    } else if value.is_empty() {
+                        Err(empty(name))
+                    } else {
+                        Ok(SubjectValue::Known(value))
+                    }
+                })
+            }
+        }
+    }
 }
 
-fn file_name(path: &str) -> &str {
+fn file_name_of(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
@@ -862,15 +976,21 @@ fn hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn build(
-    p: &ResolvedProfile,
-    options: &EmitOptions,
+/// The document of `p` for `user`, or (`user: None`) its template, whose per-user values and
+/// their checks go to `slots`.
+fn build<'a>(
+    p: &'a ResolvedProfile,
+    user: Option<&'a UserIdentity>,
+    slots: &mut Slots,
+    options: &'a EmitOptions,
     min: OsVersion,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<u8>, EmitError> {
+) -> Result<Node<'a>, EmitError> {
     let profile = &p.profile;
     let mut b = Build {
         p,
+        user,
+        slots,
         options,
         min,
         diagnostics,
@@ -878,41 +998,28 @@ fn build(
     };
     // Certificates first, so that the account's references point backwards.
     let mut content = b.certificates()?;
-    content.push(Value::Dictionary(b.eas()?));
+    content.push(Node::Dictionary(b.eas()?));
     b.report_left_out();
 
-    let mut top = Dictionary::new();
-    common(
-        &mut top,
-        &profile.identifier,
-        "Configuration",
-        &p.user.user_id,
-    );
+    let mut top = Dict::new();
+    b.common(&mut top, &profile.identifier, "Configuration");
     top.insert(
-        "PayloadDisplayName".into(),
+        "PayloadDisplayName",
         text(&profile.display_name, Setting::DisplayName.pointer())?,
     );
     if let Some(o) = &profile.organization {
         top.insert(
-            "PayloadOrganization".into(),
+            "PayloadOrganization",
             text(o, Setting::Organization.pointer())?,
         );
     }
     if let Some(desc) = &profile.description {
         top.insert(
-            "PayloadDescription".into(),
+            "PayloadDescription",
             text(desc, Setting::Description.pointer())?,
         );
     }
-    top.insert("PayloadContent".into(), Value::Array(content));
+    top.insert("PayloadContent", Node::Array(content));
     top.sort_keys();
-
-    let mut bytes = Vec::new();
-    plist::to_writer_xml(&mut bytes, &Value::Dictionary(top)).map_err(|e| {
-        EmitError::InvalidOption(format!("the property list could not be written: {e}"))
-    })?;
-    if bytes.last() != Some(&b'\n') {
-        bytes.push(b'\n');
-    }
-    Ok(bytes)
+    Ok(Node::Dictionary(top))
 }

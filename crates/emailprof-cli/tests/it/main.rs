@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod emit;
 mod invalid;
+mod plugins;
 mod roundtrip;
 mod serve;
 mod support;
