@@ -17,7 +17,9 @@ mod document;
 mod emit;
 mod import;
 mod keys;
+mod prepared;
 mod subject;
+mod xml;
 
 use uuid::Uuid;
 

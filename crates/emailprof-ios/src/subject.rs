@@ -107,10 +107,14 @@ fn unescape_trim(text: &str) -> String {
         .collect()
 }
 
-/// Parse `CN=...,O=...` into RDNs with Apple's attribute types. `fill` is applied to every
-/// value (placeholder substitution happens after splitting, so that a user value with a comma
-/// cannot change the structure).
-pub(crate) fn parse(text: &str, fill: impl Fn(&str) -> String) -> Result<Vec<Rdn>, String> {
+/// Parse `CN=...,O=...` into RDNs with Apple's attribute types. `value` gets each attribute's
+/// name and unescaped value and gives what to keep, or the error to stop with (it fills in
+/// placeholders and refuses empty values: substitution happens after splitting, so that a user
+/// value with a comma cannot change the structure).
+pub(crate) fn parse<V>(
+    text: &str,
+    mut value: impl FnMut(&str, String) -> Result<V, String>,
+) -> Result<Vec<Vec<(String, V)>>, String> {
     let mut out = Vec::new();
     for rdn_text in split_unescaped(text, ',') {
         if rdn_text.trim().is_empty() {
@@ -125,10 +129,7 @@ pub(crate) fn parse(text: &str, fill: impl Fn(&str) -> String) -> Result<Vec<Rdn
             let name = unescape_trim(&parts[0]);
             // The value is everything after the first unescaped `=`.
             let raw_value = ava.split_once('=').map_or("", |(_, v)| v);
-            let value = fill(&unescape_trim(raw_value));
-            if value.is_empty() {
-                return Err(format!("`{name}` has an empty value"));
-            }
+            let value = value(&name, unescape_trim(raw_value))?;
             rdn.push((apple_type(&name)?, value));
         }
         out.push(rdn);
@@ -166,8 +167,20 @@ pub(crate) fn format(rdns: &[Rdn]) -> String {
 mod tests {
     use super::*;
 
+    /// Values as they are, refusing empty ones (as the emitter does).
+    fn fill(text: &str, f: impl Fn(String) -> String) -> Result<Vec<Rdn>, String> {
+        parse(text, |name, v| {
+            let v = f(v);
+            if v.is_empty() {
+                Err(format!("`{name}` has an empty value"))
+            } else {
+                Ok(v)
+            }
+        })
+    }
+
     fn plain(text: &str) -> Result<Vec<Rdn>, String> {
-        parse(text, str::to_owned)
+        fill(text, |v| v)
     }
 
     fn pairs(rdns: &[Rdn]) -> Vec<Vec<(&str, &str)>> {
@@ -214,7 +227,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_after_splitting() {
-        let rdns = parse("CN={{username}},O=Contoso", |v| {
+        let rdns = fill("CN={{username}},O=Contoso", |v| {
             v.replace("{{username}}", "Doe, John")
         })
         .unwrap();
