@@ -3,7 +3,7 @@
 //! Oracles: errors have a message and a position inside the document; a document is accepted
 //! exactly when it has no error finding; the canonical document of an accepted profile is
 //! accepted again and means the same profile; and no finding quotes a secret (a string under a
-//! `password`, `passphrase` or `challenge` key) of the document.
+//! `password`, `passphrase` or `challenge` key, other than the `env`/`file` naming its source).
 
 use emailprof_core::input::{self, Format, Position};
 use emailprof_core::{ValidationOptions, validate};
@@ -34,7 +34,9 @@ fn secrets(v: &Value, under_secret: bool, out: &mut Vec<String>) {
         Value::Object(o) => {
             for (k, x) in o {
                 let secret_key = matches!(k.as_str(), "password" | "passphrase" | "challenge");
-                secrets(x, under_secret || secret_key, out);
+                // `env` and `file` name where the secret is; they are not secret.
+                let names_source = under_secret && matches!(k.as_str(), "env" | "file");
+                secrets(x, (under_secret || secret_key) && !names_source, out);
             }
         }
         _ => {}

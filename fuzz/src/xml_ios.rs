@@ -6,7 +6,7 @@
 //! `EmailAddress` exactly the user's values.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{EmailProfile, EmitOptions, Emitter, Format, ResolvedProfile};
+use emailprof_core::{Emission, EmailProfile, EmitError, EmitOptions, Emitter, Format, ResolvedProfile};
 
 const PROFILES: [&str; 2] = [
     "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n",
@@ -41,7 +41,9 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
         password: None,
     };
     let safe = xml_safe(&user.username) && xml_safe(&user.email_address);
-    let emission = match emailprof_ios::IosEmitter.emit(&resolved, &EmitOptions::default()) {
+    let emitted = emailprof_ios::IosEmitter.emit(&resolved, &EmitOptions::default());
+    same_as_prepared(&emailprof_ios::IosEmitter, &resolved, &EmitOptions::default(), &emitted);
+    let emission = match emitted {
         Ok(e) => e,
         Err(e) => {
             assert!(!safe, "refused values XML can carry: {e}");
@@ -79,4 +81,28 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
         Some(user.email_address.as_str()),
         "the email address is not carried unchanged"
     );
+}
+
+/// `batch` emits through `Emitter::prepare`, which must give exactly what `emit` gives.
+fn same_as_prepared(
+    emitter: &dyn Emitter,
+    resolved: &ResolvedProfile,
+    options: &EmitOptions,
+    emitted: &Result<Emission, EmitError>,
+) {
+    let prepared = emitter
+        .prepare(resolved, options)
+        .and_then(|p| p.emit_user(&resolved.user));
+    match (emitted, &prepared) {
+        (Ok(a), Ok(b)) => {
+            let bytes = |e: &Emission| e.artifacts.iter().map(|a| a.bytes.clone()).collect::<Vec<_>>();
+            assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
+        }
+        (Err(_), Err(_)) => {}
+        (a, b) => panic!(
+            "emit and prepare disagree: {:?} vs {:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
+    }
 }

@@ -7,7 +7,7 @@
 //! value unescaped breaks the document or changes the value, and fails this check.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{EmailProfile, EmitOptions, Emitter, Format, ResolvedProfile};
+use emailprof_core::{Emission, EmailProfile, EmitError, EmitOptions, Emitter, Format, ResolvedProfile};
 use quick_xml::events::Event;
 
 /// Profiles that put the user's values in the output: UPN user name, and sAM + NetBIOS domain.
@@ -102,7 +102,9 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
         .chain(user.domain.as_ref().iter())
         .all(|v| xml_safe(v));
     let emitter = emailprof_windows::WindowsEmitter;
-    let emission = match emitter.emit(&resolved, &EmitOptions::default()) {
+    let emitted = emitter.emit(&resolved, &EmitOptions::default());
+    same_as_prepared(&emitter, &resolved, &EmitOptions::default(), &emitted);
+    let emission = match emitted {
         Ok(e) => e,
         Err(e) => {
             assert!(!safe, "refused values XML can carry: {e}");
@@ -141,5 +143,29 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
                 "the intune-custom form is not JSON"
             );
         }
+    }
+}
+
+/// `batch` emits through `Emitter::prepare`, which must give exactly what `emit` gives.
+fn same_as_prepared(
+    emitter: &dyn Emitter,
+    resolved: &ResolvedProfile,
+    options: &EmitOptions,
+    emitted: &Result<Emission, EmitError>,
+) {
+    let prepared = emitter
+        .prepare(resolved, options)
+        .and_then(|p| p.emit_user(&resolved.user));
+    match (emitted, &prepared) {
+        (Ok(a), Ok(b)) => {
+            let bytes = |e: &Emission| e.artifacts.iter().map(|a| a.bytes.clone()).collect::<Vec<_>>();
+            assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
+        }
+        (Err(_), Err(_)) => {}
+        (a, b) => panic!(
+            "emit and prepare disagree: {:?} vs {:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
     }
 }

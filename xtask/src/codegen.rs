@@ -46,10 +46,19 @@ fn pretty(v: &serde_json::Value) -> String {
 
 /// The generated schemas: (path relative to the root, contents).
 pub(crate) fn schema_files() -> Vec<(String, String)> {
-    let mut files = vec![(
-        "schemas/email-profile.schema.json".to_owned(),
-        pretty(&emailprof_cli::registry::annotated_schema()),
-    )];
+    let schema = emailprof_cli::registry::annotated_schema();
+    let mut files = vec![
+        ("schemas/email-profile.schema.json".to_owned(), pretty(&schema)),
+        // The form's fallback copy of the schema (what web/vite.config.js writes), so that a
+        // schema change needs no Node.js rebuild of the page.
+        (
+            "web/dist/assets/schema.js".to_owned(),
+            format!(
+                "window.EMAILPROF_SCHEMA = {};\n",
+                serde_json::to_string(&schema).expect("JSON values serialize")
+            ),
+        ),
+    ];
     // The resolver plugin protocol: requests, responses and the stdio messages.
     for (name, schema) in resolver_abi::schemas() {
         files.push((format!("schemas/{name}"), pretty(&schema)));

@@ -216,6 +216,59 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `value` as a node; test keys are leaked to be `'static`, as Apple's are.
+    fn node(value: &plist::Value) -> Node<'_> {
+        match value {
+            plist::Value::String(s) => Node::String(Cow::Borrowed(s)),
+            plist::Value::Boolean(b) => Node::Boolean(*b),
+            plist::Value::Integer(i) => Node::Integer(i.as_unsigned().unwrap()),
+            plist::Value::Data(d) => Node::Data(Cow::Borrowed(d)),
+            plist::Value::Array(items) => Node::Array(items.iter().map(node).collect()),
+            plist::Value::Dictionary(d) => {
+                let mut out = Dict::new();
+                for (k, v) in d {
+                    out.insert(Box::leak(k.clone().into_boxed_str()), node(v));
+                }
+                Node::Dictionary(out)
+            }
+            other => panic!("not generated: {other:?}"),
+        }
+    }
+
+    fn any_value() -> impl Strategy<Value = plist::Value> {
+        let leaf = prop_oneof![
+            "[a-zA-Z0-9<>&;'\"\\]\r\n\t éü€😀]{0,16}".prop_map(plist::Value::String),
+            any::<bool>().prop_map(plist::Value::Boolean),
+            any::<u64>().prop_map(|i| plist::Value::Integer(i.into())),
+            proptest::collection::vec(any::<u8>(), 0..160).prop_map(plist::Value::Data),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(plist::Value::Array),
+                proptest::collection::vec(("[A-Za-z <&>]{1,8}", inner), 0..5).prop_map(|kv| {
+                    plist::Value::Dictionary(kv.into_iter().collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Escaping, indentation, empty collections and data lines, on any document: the
+        /// bytes `plist::to_writer_xml` writes (plus the final line break emailprof adds).
+        #[test]
+        fn the_writer_writes_what_plist_writes(top in any_value()) {
+            let mut want = Vec::new();
+            plist::to_writer_xml(&mut want, &top).unwrap();
+            want.push(b'\n');
+            let got = document(&node(&top));
+            prop_assert!(got.slots.is_empty());
+            prop_assert_eq!(String::from_utf8_lossy(&got.literal), String::from_utf8_lossy(&want));
+        }
+    }
 
     #[test]
     fn escaping_follows_quick_xml_text_rules() {

@@ -490,7 +490,9 @@ fn a_non_loopback_address_is_refused_without_allow_remote() {
 #[test]
 fn browser_end_to_end() {
     if std::env::var("EMAILPROF_E2E").as_deref() != Ok("1") {
-        eprintln!(
+        // Straight to the process's stderr: libtest captures `eprintln!` of passing tests.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n======== SKIP: browser end-to-end test (web/e2e/form.e2e.mjs) not run; set EMAILPROF_E2E=1 (needs `npm ci` in web/ and /usr/bin/chromium) ========\n"
         );
         return;

@@ -2,4 +2,5 @@
 //! arbitrary input, and the resolver.
 
 mod examples;
+mod fuzz_target;
 mod robustness;

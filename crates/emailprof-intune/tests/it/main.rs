@@ -3,6 +3,7 @@
 
 mod docs;
 mod fuzz;
+mod fuzz_target;
 mod ios;
 mod knox;
 mod roundtrip;

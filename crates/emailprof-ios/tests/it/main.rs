@@ -2,10 +2,13 @@
 //! (ADM) vendored in `shared/reference/apple/`.
 
 mod adm;
+mod bench;
 mod common;
 mod conformance;
 mod emit;
+mod fuzz_targets;
 mod import;
+mod prepared;
 mod roundtrip;
 mod signed;
 mod snapshots;

@@ -179,7 +179,7 @@ fn cert_type(
 
 prop_compose! {
     /// A valid profile, with only applicable settings set (what a valid document gives).
-    fn profile()(
+    pub(crate) fn profile()(
         (identifier, display_name, organization, description) in (
             (word(), word()).prop_map(|(a, b)| format!("com.{a}.{b}")),
             text(),
@@ -288,7 +288,7 @@ prop_compose! {
     }
 }
 
-fn resolved(p: &EmailProfile, data: &[u8]) -> ResolvedProfile {
+pub(crate) fn resolved(p: &EmailProfile, data: &[u8]) -> ResolvedProfile {
     let user = emailprof_core::resolve_identity(&p.account, &attributes()).expect("resolves");
     let mut materials = BTreeMap::new();
     for (name, c) in &p.certificates {

@@ -4,5 +4,6 @@ mod behaviour;
 mod conformance;
 mod drops;
 mod fixture;
+mod fuzz_targets;
 mod snapshots;
 mod xml;

@@ -1,0 +1,106 @@
+//! The `cms` fuzz target's check (`fuzz/src/cms.rs`) as a property test, so stable CI runs it:
+//! SignedData from emailprof's signer (DER) and from `openssl cms -stream` (indefinite-length
+//! BER), truncated, with bytes overwritten, spans deleted or length octets spliced in. See
+//! RELIABILITY.md.
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/cms.rs"]
+mod target;
+
+use std::time::{Duration, SystemTime};
+
+use emailprof_sign::SigningIdentity;
+use proptest::prelude::*;
+
+use crate::pki::{Algo, Pki, openssl};
+
+fn seeds() -> Vec<Vec<u8>> {
+    let pki = Pki::new(Algo::P256);
+    let content = b"<?xml version=\"1.0\"?><plist version=\"1.0\"><dict/></plist>\n".repeat(40);
+    let id = SigningIdentity::from_pem(&pki.read("leaf.pem"), &pki.read("leaf.key"), None, None)
+        .expect("the test identity loads");
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_323_045);
+    let der = emailprof_sign::sign(&content, &id, t).expect("signs");
+    std::fs::write(pki.path("content.xml"), &content).unwrap();
+    openssl(
+        pki.dir.path(),
+        &[
+            "cms", "-sign", "-binary", "-nodetach", "-stream", "-outform", "DER", "-in",
+            "content.xml", "-signer", "leaf.pem", "-inkey", "leaf.key", "-out", "ber.p7m",
+        ],
+    );
+    vec![der, pki.read("ber.p7m")]
+}
+
+/// Bytes that matter to a BER reader: tags, lengths (short, long, indefinite), end-of-contents.
+const TOKENS: &[&[u8]] = &[
+    &[0x30, 0x80], &[0x00, 0x00], &[0x24, 0x80], &[0x04, 0x01, 0x41], &[0x84, 0xff, 0xff, 0xff, 0xff],
+    &[0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], &[0x81], &[0x82, 0x00], &[0xa0, 0x80],
+    &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02], &[0x1f, 0xff, 0xff, 0x7f],
+];
+
+fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    let edit = (0u8..4, any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>());
+    (0..seeds.len(), prop::collection::vec(edit, 0..6)).prop_map(move |(i, edits)| {
+        let mut b = seeds[i].clone();
+        for (kind, at, token, byte) in edits {
+            let pos = at.index(b.len() + 1);
+            match kind {
+                0 => {
+                    let t = TOKENS[token.index(TOKENS.len())];
+                    b.splice(pos..pos, t.iter().copied());
+                }
+                1 => {
+                    let end = (pos + 1 + usize::from(byte)).min(b.len());
+                    b.drain(pos.min(end)..end);
+                }
+                2 => b.truncate(pos),
+                _ => match b.get_mut(pos) {
+                    Some(x) => *x = byte,
+                    None => b.push(byte),
+                },
+            }
+        }
+        b
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn edited_signed_data_is_read_or_refused_cleanly(bytes in mutated(seeds())) {
+        target::check(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_bytes_are_refused_cleanly(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        target::check(&bytes);
+    }
+}
+
+/// Every prefix of a signed profile (a truncated download) is refused with an error.
+#[test]
+fn truncated_signed_data_is_an_error() {
+    for seed in seeds() {
+        let full = emailprof_sign::signed_content(&seed).expect("the whole file reads");
+        assert!(!full.is_empty());
+        for cut in (0..seed.len()).step_by(7) {
+            assert!(
+                emailprof_sign::signed_content(&seed[..cut]).is_err(),
+                "{cut} of {} bytes accepted",
+                seed.len()
+            );
+        }
+    }
+}
+
+/// Inputs the fuzzer found, kept as regressions (see RELIABILITY.md).
+#[test]
+fn fuzz_regressions() {
+    for bytes in REGRESSIONS {
+        target::check(bytes);
+    }
+}
+
+const REGRESSIONS: &[&[u8]] = &[];

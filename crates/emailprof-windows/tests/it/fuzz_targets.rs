@@ -1,0 +1,59 @@
+//! The `plugin` fuzz target's Windows check (`fuzz/src/xml_windows.rs`) as a property test, so
+//! stable CI runs it: directory values with markup (`<`, `&`, `]]>`, `</Data>`), quotes,
+//! controls and non-ASCII come out of the SyncML document exactly, or are refused when XML
+//! cannot carry them. See RELIABILITY.md.
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/xml_windows.rs"]
+mod target;
+
+use emailprof_core::{DirectoryAttributes, resolve_identity};
+use proptest::prelude::*;
+
+fn value() -> impl Strategy<Value = Option<String>> {
+    prop::option::weighted(
+        0.9,
+        prop_oneof![
+            "[a-z0-9.@]{1,12}",
+            "[a-z<>&;\\]\\[!\"'/ \t\r\n\u{0}\u{7}\u{1f}\u{7f}\u{85}\u{fffe}\u{ffff}é\u{1F980}-]{1,16}",
+            Just("</Data></Item></Add><Exec><Item><Data>x".to_owned()),
+        ],
+    )
+}
+
+fn attributes() -> impl Strategy<Value = DirectoryAttributes> {
+    ("[a-z0-9]{1,8}", value(), value(), value(), value(), value()).prop_map(
+        |(user_id, upn, smtp, sam, fqdn, netbios)| DirectoryAttributes {
+            user_id,
+            user_principal_name: upn,
+            primary_smtp_address: smtp,
+            sam_account_name: sam,
+            domain_fqdn: fqdn,
+            netbios_name: netbios,
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn directory_values_never_inject_markup(attrs in attributes()) {
+        for profile in target::profiles() {
+            if let Ok(user) = resolve_identity(&profile.account, &attrs) {
+                target::check(&profile, &user);
+            }
+        }
+    }
+}
+
+/// The check fails on a writer that does not escape: `data_values` of unescaped markup is not
+/// the value (or not XML at all).
+#[test]
+fn the_check_catches_unescaped_markup() {
+    let value = "a</Data><Exec>&x";
+    let escaped = format!("<SyncML><Data>{}</Data></SyncML>", value.replace('&', "&amp;").replace('<', "&lt;"));
+    assert_eq!(target::data_values(&escaped).unwrap(), [value]);
+    let raw = format!("<SyncML><Data>{value}</Data></SyncML>");
+    assert_ne!(target::data_values(&raw).ok(), Some(vec![value.to_owned()]));
+}
