@@ -10,8 +10,23 @@ pub struct Reporter {
     json: bool,
 }
 
+/// Whether the process reports in JSON (set once by [`Reporter::new`]), for the few warnings
+/// raised where no reporter is at hand.
+static JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A user-facing warning, in the process's reporting format.
+pub(crate) fn warning(text: &str) {
+    let mut err = std::io::stderr().lock();
+    if JSON.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(err, "{}", json!({ "kind": "warning", "message": text }));
+    } else {
+        let _ = writeln!(err, "warning: {text}");
+    }
+}
+
 impl Reporter {
     pub fn new(json: bool) -> Self {
+        JSON.store(json, std::sync::atomic::Ordering::Relaxed);
         Self { json }
     }
 

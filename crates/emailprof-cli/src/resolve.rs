@@ -177,10 +177,10 @@ pub(crate) fn warn_if_loose(path: &Path, what: &str) {
         if let Ok(meta) = std::fs::metadata(path)
             && meta.permissions().mode() & 0o077 != 0
         {
-            tracing::warn!(
-                file = %path.display(),
-                "{what}: the file is readable by group or others; restrict it to its owner (chmod 600)"
-            );
+            crate::report::warning(&format!(
+                "{what}: {} is readable or writable by group or others; restrict it to its owner (chmod 600)",
+                path.display()
+            ));
         }
     }
     #[cfg(not(unix))]

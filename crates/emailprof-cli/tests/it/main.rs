@@ -6,6 +6,7 @@ mod cli;
 mod emit;
 mod invalid;
 mod plugins;
+mod reliability;
 mod roundtrip;
 mod serve;
 mod support;
