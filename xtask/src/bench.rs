@@ -217,18 +217,25 @@ pub(crate) fn bench(args: &[&String]) -> anyhow::Result<()> {
         };
         let out = work.join(format!("out-{n}"));
         let out_s = out.display().to_string();
-        for platform in ["ios", "windows", "android-gmail"] {
-            let _ = std::fs::remove_dir_all(&out);
-            let m = batch(&["--platforms", platform, "--out", &out_s])?;
+        let jsonl = work.join(format!("out-{n}.jsonl")).display().to_string();
+        let tar = work.join(format!("out-{n}.tar")).display().to_string();
+        // Emission throughput per platform, without a file per user.
+        for platform in ["ios", "windows", "android-gmail", "android-outlook", "android-knox"] {
+            let m = batch(&["--platforms", platform, "--jsonl", &jsonl])?;
             rows.push(Row {
-                what: format!("{platform}, one file per user"),
+                what: format!("{platform}, --jsonl"),
                 users: n,
                 m,
             });
         }
-        // The filesystem bound, with the bytes of a real iOS artifact.
         let _ = std::fs::remove_dir_all(&out);
-        batch(&["--platforms", "ios", "--out", &out_s])?;
+        let m = batch(&["--platforms", "ios", "--out", &out_s])?;
+        rows.push(Row {
+            what: "ios, one file per user".into(),
+            users: n,
+            m,
+        });
+        // The filesystem bound, with the bytes of a real iOS artifact.
         let sample = std::fs::read(out.join("ios/user0.mobileconfig"))?;
         let _ = std::fs::remove_dir_all(&out);
         let fs_secs = filesystem_bound(&work.join(format!("fs-{n}")), n, &sample, threads)?;
@@ -243,14 +250,6 @@ pub(crate) fn bench(args: &[&String]) -> anyhow::Result<()> {
                 seconds: fs_secs,
                 max_rss_kib: 0,
             },
-        });
-        let jsonl = work.join(format!("out-{n}.jsonl")).display().to_string();
-        let tar = work.join(format!("out-{n}.tar")).display().to_string();
-        let m = batch(&["--platforms", "ios", "--jsonl", &jsonl])?;
-        rows.push(Row {
-            what: "ios, --jsonl".into(),
-            users: n,
-            m,
         });
         let m = batch(&["--platforms", "ios", "--archive", &tar])?;
         rows.push(Row {

@@ -30,7 +30,8 @@ pub struct SigningArgs {
     #[arg(long, value_name = "VAR", requires = "sign_key")]
     pub sign_key_passphrase_env: Option<String>,
 
-    /// Signing time, RFC 3339 (default: now). Fix it for reproducible output.
+    /// Signing time, RFC 3339 (default: now). Fixed, RSA signatures are reproducible (P-256
+    /// signatures are randomized).
     #[arg(long, value_name = "TIME", requires = "sign_cert")]
     pub signing_time: Option<String>,
 }

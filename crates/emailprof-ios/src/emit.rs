@@ -219,8 +219,7 @@ pub(crate) fn xml_safe(s: &str) -> bool {
 pub(crate) fn not_xml_safe(pointer: &str) -> EmitError {
     EmitError::Unsupported {
         setting: pointer.to_owned(),
-        message: "the value contains control characters, which a property list cannot hold"
-            .into(),
+        message: "the value contains control characters, which a property list cannot hold".into(),
     }
 }
 
@@ -275,7 +274,7 @@ impl<'a> Build<'a, '_> {
     }
 
     /// The `PayloadUUID` of a payload: the user's, or a template slot.
-    fn uuid(&mut self, identifier: &str, payload_type: &str) -> Node<'a> {
+    fn uuid(&mut self, identifier: &str, payload_type: &'static str) -> Node<'a> {
         match self.user {
             Some(user) => Node::String(Cow::Owned(payload_uuid(
                 identifier,
@@ -313,7 +312,12 @@ impl<'a> Build<'a, '_> {
     }
 
     /// [`Build::common`] for an identifier made here.
-    fn common_owned(&mut self, dict: &mut Dict<'a>, identifier: String, payload_type: &'static str) {
+    fn common_owned(
+        &mut self,
+        dict: &mut Dict<'a>,
+        identifier: String,
+        payload_type: &'static str,
+    ) {
         let uuid = self.uuid(&identifier, payload_type);
         dict.insert("PayloadIdentifier", Node::String(Cow::Owned(identifier)));
         dict.insert("PayloadType", Node::String(Cow::Borrowed(payload_type)));
@@ -467,7 +471,12 @@ impl<'a> Build<'a, '_> {
         let username = self.user_text(Slot::Username, Setting::UsernameSource)?;
         self.put(&mut d, keys::USER_NAME, username, Setting::UsernameSource);
         let email = self.user_text(Slot::EmailAddress, Setting::EmailAddressSource)?;
-        self.put(&mut d, keys::EMAIL_ADDRESS, email, Setting::EmailAddressSource);
+        self.put(
+            &mut d,
+            keys::EMAIL_ADDRESS,
+            email,
+            Setting::EmailAddressSource,
+        );
 
         // OAuth (iOS 12+), its URLs (iOS 13+, "Ignored unless 'OAuth' is 'true'").
         self.put(
@@ -873,7 +882,9 @@ impl<'a> Build<'a, '_> {
                         SubjectValue::Known(v) if xml_safe(&v) => Node::String(Cow::Owned(v)),
                         SubjectValue::Known(_) => return Err(not_xml_safe(&at)),
                         SubjectValue::Slot(n) => {
-                            self.slots.checks.push(Check::SubjectText { n, at: at.clone() });
+                            self.slots
+                                .checks
+                                .push(Check::SubjectText { n, at: at.clone() });
                             Node::Slot(Slot::Subject(n))
                         }
                     };

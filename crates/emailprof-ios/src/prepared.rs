@@ -12,8 +12,8 @@ use crate::xml::{Slot, Template, escape_into};
 /// What a template needs per user, gathered while it is built.
 #[derive(Debug, Default)]
 pub(crate) struct Slots {
-    /// `<PayloadIdentifier>|<PayloadType>|` of each per-user `PayloadUUID`, once each.
-    pub(crate) uuids: Vec<String>,
+    /// (`PayloadIdentifier`, `PayloadType`) of each per-user `PayloadUUID`, once each.
+    pub(crate) uuids: Vec<(String, &'static str)>,
     /// SCEP subject values with placeholders (unescaped, not yet filled).
     pub(crate) subjects: Vec<String>,
     /// The checks of per-user values, in the order `emit` makes them.
@@ -22,12 +22,15 @@ pub(crate) struct Slots {
 
 impl Slots {
     /// The slot of the `PayloadUUID` of (`identifier`, `payload_type`).
-    pub(crate) fn uuid(&mut self, identifier: &str, payload_type: &str) -> usize {
-        let prefix = format!("{identifier}|{payload_type}|");
-        match self.uuids.iter().position(|u| *u == prefix) {
+    pub(crate) fn uuid(&mut self, identifier: &str, payload_type: &'static str) -> usize {
+        match self
+            .uuids
+            .iter()
+            .position(|(i, t)| i == identifier && *t == payload_type)
+        {
             Some(n) => n,
             None => {
-                self.uuids.push(prefix);
+                self.uuids.push((identifier.to_owned(), payload_type));
                 self.uuids.len() - 1
             }
         }
@@ -65,16 +68,10 @@ impl Prepared {
         file_name: String,
         diagnostics: Vec<Diagnostic>,
     ) -> Self {
-        let namespace = crate::uuid_namespace();
         let uuids = slots
             .uuids
             .iter()
-            .map(|prefix| {
-                let mut h = Sha1::new();
-                h.update(namespace.as_bytes());
-                h.update(prefix.as_bytes());
-                h
-            })
+            .map(|(identifier, payload_type)| crate::uuid_name_prefix(identifier, payload_type))
             .collect();
         Self {
             outcome,
@@ -91,13 +88,7 @@ impl Prepared {
     fn uuid(&self, n: usize, user: &UserIdentity) -> [u8; 36] {
         let mut h = self.uuids[n].clone();
         h.update(user.user_id.as_bytes());
-        let digest = h.finalize();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        let uuid = uuid::Builder::from_sha1_bytes(bytes).into_uuid();
-        let mut out = [0u8; 36];
-        uuid.hyphenated().encode_upper(&mut out);
-        out
+        crate::uuid_v5_upper(h)
     }
 }
 

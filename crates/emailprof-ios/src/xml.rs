@@ -162,7 +162,18 @@ impl Writer {
             Node::Integer(i) => {
                 self.line();
                 self.out.extend_from_slice(b"<integer>");
-                self.out.extend_from_slice(i.to_string().as_bytes());
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut rest = *i;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                    if rest == 0 {
+                        break;
+                    }
+                }
+                self.out.extend_from_slice(&digits[at..]);
                 self.out.extend_from_slice(b"</integer>");
             }
             Node::Data(bytes) => {
@@ -247,9 +258,8 @@ mod tests {
         leaf.prop_recursive(4, 40, 6, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..5).prop_map(plist::Value::Array),
-                proptest::collection::vec(("[A-Za-z <&>]{1,8}", inner), 0..5).prop_map(|kv| {
-                    plist::Value::Dictionary(kv.into_iter().collect())
-                }),
+                proptest::collection::vec(("[A-Za-z <&>]{1,8}", inner), 0..5)
+                    .prop_map(|kv| { plist::Value::Dictionary(kv.into_iter().collect()) }),
             ]
         })
     }
@@ -274,7 +284,10 @@ mod tests {
     fn escaping_follows_quick_xml_text_rules() {
         let mut out = Vec::new();
         escape_into(&mut out, "a<b>&'\"\r\n\t]]>é");
-        assert_eq!(out, "a&lt;b&gt;&amp;&apos;&quot;&#13;\n\t]]&gt;é".as_bytes());
+        assert_eq!(
+            out,
+            "a&lt;b&gt;&amp;&apos;&quot;&#13;\n\t]]&gt;é".as_bytes()
+        );
     }
 
     #[test]

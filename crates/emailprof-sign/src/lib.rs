@@ -7,9 +7,16 @@
 //! [`signed_content`] takes the plist back out of a signed profile, also from the BER
 //! (indefinite-length) encodings that Apple's own tools write.
 //!
-//! **Invariant:** no I/O and no clock. The caller passes PEM bytes and the signing time; the
-//! signature schemes used (RSA PKCS#1 v1.5, ECDSA per RFC 6979) are deterministic, so the same
-//! input gives the same bytes.
+//! **Invariant:** no I/O and no clock. The caller passes PEM bytes and the signing time.
+//! RSA PKCS#1 v1.5 signatures are deterministic: the same input gives the same bytes. ECDSA
+//! P-256 signatures use a random nonce (aws-lc-rs offers no RFC 6979), so P-256 output differs
+//! from run to run in the signature value only; every other byte is the same, and each
+//! signature verifies.
+//!
+//! Speed: keys are read with RustCrypto (every PEM and DER form, encrypted PKCS#8 included)
+//! and signed with aws-lc-rs, at OpenSSL's speed per core; everything of the SignedData that
+//! depends only on the signer is encoded once per [`SigningIdentity`], and each signature
+//! writes its DER directly into one buffer.
 
 mod ber;
 mod cms;

@@ -4,8 +4,7 @@
 //! over the example profiles. Also: the direct XML writer agrees with `plist`'s own.
 
 use emailprof_core::{
-    EmailProfile, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Secret,
-    UserIdentity,
+    EmailProfile, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Secret, UserIdentity,
 };
 use emailprof_ios::IosEmitter;
 use proptest::prelude::*;
@@ -113,7 +112,7 @@ fn breakage(p: &mut EmailProfile, how: u8) {
         (1, Some(s)) => s.subject = s.subject.take().map(|t| format!("{t},FOO=x")),
         // An empty value that needs no user to be empty.
         (2, Some(s)) => s.subject = s.subject.take().map(|t| format!("{t},O=")),
-        (3, Some(s)) => s.subject = Some(format!("CN={{{{username}}}}+OU=a\u{1}")),
+        (3, Some(s)) => s.subject = Some("CN={{username}}+OU=a\u{1}".to_owned()),
         (4, _) => p.display_name.push('\u{2}'),
         (5, _) => p.account.account_name.push('\u{3}'),
         (6, _) => p.identifier.push_str("<&>\"'"),
@@ -219,8 +218,16 @@ fn a_failing_preparation_is_the_error_of_every_user() {
         .expect("depends on the user");
     let users = tricky_users();
     let err = |u: &UserIdentity| prepared.emit_user(u).err().unwrap().to_string();
-    assert!(err(&users[0]).starts_with("/displayName:"), "{}", err(&users[0]));
-    assert!(err(&users[5]).starts_with("/account/username/source:"), "{}", err(&users[5]));
+    assert!(
+        err(&users[0]).starts_with("/displayName:"),
+        "{}",
+        err(&users[0])
+    );
+    assert!(
+        err(&users[5]).starts_with("/account/username/source:"),
+        "{}",
+        err(&users[5])
+    );
     same_for_all(&base, &EmitOptions::default(), &users);
 }
 
@@ -237,8 +244,16 @@ fn per_user_errors_come_before_a_later_profile_error() {
         .expect("some user could get another error");
     let users = tricky_users();
     let err = |u: &UserIdentity| prepared.emit_user(u).err().unwrap().to_string();
-    assert!(err(&users[0]).contains("`FOO` is not an attribute type"), "{}", err(&users[0]));
-    assert!(err(&users[4]).contains("`CN` has an empty value"), "{}", err(&users[4]));
+    assert!(
+        err(&users[0]).contains("`FOO` is not an attribute type"),
+        "{}",
+        err(&users[0])
+    );
+    assert!(
+        err(&users[4]).contains("`CN` has an empty value"),
+        "{}",
+        err(&users[4])
+    );
     same_for_all(&base, &EmitOptions::default(), &users);
 }
 

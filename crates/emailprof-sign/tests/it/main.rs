@@ -1,6 +1,7 @@
 //! Integration tests: sign with keys made by the OpenSSL CLI, verify with the OpenSSL CLI, and
 //! decode the result independently with the `cms` crate.
 
+mod bench;
 mod fuzz_target;
 mod pki;
 mod signing;

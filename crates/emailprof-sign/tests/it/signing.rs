@@ -107,6 +107,74 @@ fn check_structure(der: &[u8], pki: &Pki, algo: Algo) {
     assert_eq!(again, der);
 }
 
+fn signer_info(der: &[u8]) -> cms::signed_data::SignerInfo {
+    let sd: SignedData = ContentInfo::from_der(der)
+        .unwrap()
+        .content
+        .decode_as()
+        .unwrap();
+    sd.signer_infos.0.get(0).unwrap().clone()
+}
+
+fn signature(der: &[u8]) -> Vec<u8> {
+    signer_info(der).signature.as_bytes().to_vec()
+}
+
+/// The SignedData with an empty signature value, re-encoded: what two signings of the same
+/// content at the same time share.
+fn without_signature(der: &[u8]) -> Vec<u8> {
+    let info = ContentInfo::from_der(der).unwrap();
+    let mut sd: SignedData = info.content.decode_as().unwrap();
+    let mut si = sd.signer_infos.0.get(0).unwrap().clone();
+    si.signature = der::asn1::OctetString::new(Vec::<u8>::new()).unwrap();
+    sd.signer_infos = cms::signed_data::SignerInfos::try_from(vec![si]).unwrap();
+    ContentInfo {
+        content_type: info.content_type,
+        content: der::Any::encode_from(&sd).unwrap(),
+    }
+    .to_der()
+    .unwrap()
+}
+
+/// Verify the signature over the signed attributes with RustCrypto, independently of OpenSSL
+/// and of the signer; for RSA (deterministic) RustCrypto's own signature must be the same bytes.
+fn verify_with_rustcrypto(der: &[u8], pki: &Pki, algo: Algo) {
+    use pkcs8::{DecodePrivateKey, DecodePublicKey};
+    use rsa::signature::{SignatureEncoding, Signer, Verifier};
+    let si = signer_info(der);
+    let to_sign = si.signed_attrs.as_ref().unwrap().to_der().unwrap();
+    assert_eq!(to_sign[0], 0x31, "signed as a SET OF");
+    let sig = si.signature.as_bytes();
+    let leaf = x509_cert::Certificate::load_pem_chain(&pki.read("leaf.pem")).unwrap();
+    let spki = leaf[0]
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .unwrap();
+    let key_pem = String::from_utf8(pki.read("leaf.key")).unwrap();
+    match algo {
+        Algo::Rsa => {
+            let public = rsa::RsaPublicKey::from_public_key_der(&spki).unwrap();
+            let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public);
+            let s = rsa::pkcs1v15::Signature::try_from(sig).unwrap();
+            verifier
+                .verify(&to_sign, &s)
+                .expect("RSA signature verifies");
+            let private = rsa::RsaPrivateKey::from_pkcs8_pem(&key_pem).unwrap();
+            let theirs = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(private).sign(&to_sign);
+            assert_eq!(theirs.to_vec(), sig, "the same PKCS#1 v1.5 signature");
+        }
+        Algo::P256 => {
+            let public = p256::PublicKey::from_public_key_der(&spki).unwrap();
+            let verifier = p256::ecdsa::VerifyingKey::from(&public);
+            let s = p256::ecdsa::DerSignature::try_from(sig).unwrap();
+            verifier
+                .verify(&to_sign, &s)
+                .expect("ECDSA signature verifies");
+        }
+    }
+}
+
 fn round_trip(algo: Algo) {
     let pki = Pki::new(algo);
     let id = identity(&pki, "leaf.key", None);
@@ -119,8 +187,18 @@ fn round_trip(algo: Algo) {
     let der = sign(CONTENT, &id, fixed_time()).unwrap();
     assert_eq!(openssl_verify(&pki, &der).unwrap(), CONTENT);
     check_structure(&der, &pki, algo);
-    // Deterministic: PKCS#1 v1.5 and RFC 6979 ECDSA have no randomness.
-    assert_eq!(sign(CONTENT, &id, fixed_time()).unwrap(), der);
+    // PKCS#1 v1.5 has no randomness: the same bytes again. ECDSA's nonce is random: another
+    // valid signature, and nothing else changes.
+    let again = sign(CONTENT, &id, fixed_time()).unwrap();
+    match algo {
+        Algo::Rsa => assert_eq!(again, der),
+        Algo::P256 => {
+            assert_ne!(signature(&again), signature(&der));
+            assert_eq!(without_signature(&again), without_signature(&der));
+            assert_eq!(openssl_verify(&pki, &again).unwrap(), CONTENT);
+        }
+    }
+    verify_with_rustcrypto(&der, &pki, algo);
 
     // A flipped content byte breaks the signature.
     let pos = der.windows(5).position(|w| w == b"<?xml").unwrap() + 20;
@@ -217,12 +295,20 @@ fn every_key_encoding_loads_and_signs() {
             ("leaf.legacy.key", None),
         ] {
             let id = identity(&pki, key, pass);
-            // Same key, same content, same time: the same bytes whatever the key encoding.
-            assert_eq!(
-                sign(CONTENT, &id, fixed_time()).unwrap(),
-                reference,
-                "{key}"
-            );
+            // Same key, same content, same time: the same bytes whatever the key encoding
+            // (for ECDSA up to the random signature value, which verifies).
+            let der = sign(CONTENT, &id, fixed_time()).unwrap();
+            match algo {
+                Algo::Rsa => assert_eq!(der, reference, "{key}"),
+                Algo::P256 => {
+                    assert_eq!(
+                        without_signature(&der),
+                        without_signature(&reference),
+                        "{key}"
+                    );
+                    verify_with_rustcrypto(&der, &pki, algo);
+                }
+            }
         }
         assert_eq!(
             SigningIdentity::from_pem(
