@@ -114,7 +114,7 @@ pub(crate) fn import(cmd: ImportCommand, reporter: &Reporter) -> anyhow::Result<
 }
 
 fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
-    let (display, bytes) = profile::read_source(&args.file)?;
+    let (display, bytes) = profile::read_limited(&args.file, emailprof_intune::MAX_GRAPH_BYTES)?;
     // Positions for the findings' pointers, when the input is JSON we can read.
     let locations = input::parse(&bytes, Format::Json).ok().map(|d| d.locations);
     let at = |p: &str| locations.as_ref().and_then(|l| l.value(p));
@@ -185,7 +185,8 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
 }
 
 fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
-    let (display, bytes) = profile::read_source(&args.file)?;
+    // Profiles with embedded identities are larger than profile documents.
+    let (display, bytes) = profile::read_limited(&args.file, 16 * 1024 * 1024)?;
     let imported = emailprof_ios::import_mobileconfig(&bytes)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
     let mut errors = 0;

@@ -1,5 +1,6 @@
 //! A throwaway slapd: temp dir, slapd.conf, AD-like schema, data loaded with slapadd, free
-//! loopback ports for ldap:// and ldaps://, killed on drop.
+//! loopback ports for ldap:// and ldaps://, killed on drop. It can be killed and restarted on
+//! the same ports with the same database, to test a server that goes away mid-run.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ impl Slapd {
     /// Start a server, or `None` (after saying so loudly) when slapd is not installed and
     /// EMAILPROF_REQUIRE_SLAPD is not set. CI sets it, so there a missing slapd fails.
     pub(crate) fn start() -> Option<Slapd> {
+        Self::start_with("")
+    }
+
+    /// Like [`Slapd::start`], with `extra_ldif` (entries) loaded after tests/data/directory.ldif.
+    pub(crate) fn start_with(extra_ldif: &str) -> Option<Slapd> {
         if !Path::new(SLAPD).exists() {
             if std::env::var_os("EMAILPROF_REQUIRE_SLAPD").is_some() {
                 panic!(
@@ -52,7 +58,7 @@ impl Slapd {
         }
         let mut last = String::new();
         for _ in 0..3 {
-            match Self::try_start() {
+            match Self::try_start(extra_ldif) {
                 Ok(s) => return Some(s),
                 Err(e) => last = e,
             }
@@ -60,7 +66,7 @@ impl Slapd {
         panic!("slapd did not start: {last}");
     }
 
-    fn try_start() -> Result<Slapd, String> {
+    fn try_start(extra_ldif: &str) -> Result<Slapd, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let d = dir.path();
         std::fs::create_dir(d.join("db")).map_err(|e| e.to_string())?;
@@ -72,6 +78,14 @@ impl Slapd {
             "server.key",
         ] {
             std::fs::copy(Path::new(DATA).join(f), d.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        }
+        if !extra_ldif.is_empty() {
+            use std::io::Write;
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(d.join("directory.ldif"))
+                .and_then(|mut f| write!(f, "\n{extra_ldif}"))
+                .map_err(|e| format!("directory.ldif: {e}"))?;
         }
         let conf = format!(
             "include /etc/ldap/schema/core.schema\n\
@@ -106,43 +120,67 @@ impl Slapd {
             return Err(format!("slapadd: {}", String::from_utf8_lossy(&out.stderr)));
         }
         let (ldap_port, ldaps_port) = (free_port(), free_port());
-        let child = Command::new(SLAPD)
-            .arg("-f")
-            .arg(&conf_path)
-            .arg("-h")
-            .arg(format!(
-                "ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/"
-            ))
-            // In the foreground, so dropping the child stops the server.
-            .args(["-d", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("slapd: {e}"))?;
-        let mut server = Slapd {
+        let child = launch(&conf_path, ldap_port, ldaps_port)?;
+        Ok(Slapd {
             child,
             dir,
             ldap_port,
             ldaps_port,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = server.child.stderr.take() {
-                    use std::io::Read;
-                    let _ = e.read_to_string(&mut err);
+        })
+    }
+
+    /// Kill the server with SIGKILL (no clean shutdown, as in a crash) and reap it.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Start the server again on the same ports with the same database.
+    pub(crate) fn restart(&mut self) -> Result<(), String> {
+        self.kill();
+        let conf_path = self.dir.path().join("slapd.conf");
+        // A port can stay busy for a moment after the kill; try for a few seconds.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match launch(&conf_path, self.ldap_port, self.ldaps_port) {
+                Ok(child) => {
+                    self.child = child;
+                    return Ok(());
                 }
-                return Err(format!("slapd exited ({status}): {err}"));
+                Err(e) if Instant::now() >= deadline => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
             }
-            let up = |p| TcpStream::connect(("127.0.0.1", p)).is_ok();
-            if up(ldap_port) && up(ldaps_port) {
-                return Ok(server);
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        Err("slapd did not listen within 15 s".to_owned())
+    }
+
+    /// Send `signal` (a name for kill(1), e.g. `STOP`, `CONT`) to the server.
+    pub(crate) fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
+        if signal == "STOP" {
+            // Stopping is asynchronous: wait until every thread of slapd is stopped (Linux).
+            let tasks = PathBuf::from(format!("/proc/{}/task", self.child.id()));
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let stopped = || {
+                std::fs::read_dir(&tasks).is_ok_and(|d| {
+                    d.filter_map(Result::ok).all(|t| {
+                        std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| {
+                            // pid (comm) STATE ...: the state follows the last ')'.
+                            s.rsplit_once(')')
+                                .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+                        })
+                    })
+                })
+            };
+            while !stopped() {
+                assert!(Instant::now() < deadline, "slapd did not stop");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
     }
 
     pub(crate) fn ldap_url(&self) -> String {
@@ -163,4 +201,41 @@ impl Slapd {
         std::fs::write(&path, format!("{password}\n")).expect("write password file");
         path
     }
+}
+
+/// Run slapd in the foreground on the two ports and wait until both accept connections.
+fn launch(conf_path: &Path, ldap_port: u16, ldaps_port: u16) -> Result<Child, String> {
+    let mut child = Command::new(SLAPD)
+        .arg("-f")
+        .arg(conf_path)
+        .arg("-h")
+        .arg(format!(
+            "ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/"
+        ))
+        // In the foreground, so dropping the child stops the server.
+        .args(["-d", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("slapd: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut err);
+            }
+            return Err(format!("slapd exited ({status}): {err}"));
+        }
+        let up = |p| TcpStream::connect(("127.0.0.1", p)).is_ok();
+        if up(ldap_port) && up(ldaps_port) {
+            return Ok(child);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Err("slapd did not listen within 15 s".to_owned())
 }
