@@ -17,7 +17,11 @@ pub fn check(data: &[u8]) {
             Ok(d) => {
                 for u in d.users() {
                     assert!(!u.user_id.trim().is_empty(), "a user with a blank id");
-                    assert!(d.get(&u.user_id).is_some(), "user `{}` not found by id", u.user_id);
+                    assert!(
+                        d.get(&u.user_id).is_some(),
+                        "user `{}` not found by id",
+                        u.user_id
+                    );
                 }
                 if format == DirectoryFormat::Csv {
                     let streamed: Result<Vec<_>, _> = match CsvStream::new(data) {
@@ -35,7 +39,10 @@ pub fn check(data: &[u8]) {
                 }
             }
             Err(DirectoryError::Syntax { line, .. }) => {
-                assert!((1..=lines).contains(&line), "{format} error at line {line} of {lines}");
+                assert!(
+                    (1..=lines).contains(&line),
+                    "{format} error at line {line} of {lines}"
+                );
             }
             Err(DirectoryError::DuplicateUser {
                 first_line,

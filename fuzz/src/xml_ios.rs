@@ -6,7 +6,9 @@
 //! `EmailAddress` exactly the user's values.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{Emission, EmailProfile, EmitError, EmitOptions, Emitter, Format, ResolvedProfile};
+use emailprof_core::{
+    EmailProfile, Emission, EmitError, EmitOptions, Emitter, Format, ResolvedProfile,
+};
 
 const PROFILES: [&str; 2] = [
     "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n",
@@ -42,7 +44,12 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
     };
     let safe = xml_safe(&user.username) && xml_safe(&user.email_address);
     let emitted = emailprof_ios::IosEmitter.emit(&resolved, &EmitOptions::default());
-    same_as_prepared(&emailprof_ios::IosEmitter, &resolved, &EmitOptions::default(), &emitted);
+    same_as_prepared(
+        &emailprof_ios::IosEmitter,
+        &resolved,
+        &EmitOptions::default(),
+        &emitted,
+    );
     let emission = match emitted {
         Ok(e) => e,
         Err(e) => {
@@ -95,7 +102,12 @@ fn same_as_prepared(
         .and_then(|p| p.emit_user(&resolved.user));
     match (emitted, &prepared) {
         (Ok(a), Ok(b)) => {
-            let bytes = |e: &Emission| e.artifacts.iter().map(|a| a.bytes.clone()).collect::<Vec<_>>();
+            let bytes = |e: &Emission| {
+                e.artifacts
+                    .iter()
+                    .map(|a| a.bytes.clone())
+                    .collect::<Vec<_>>()
+            };
             assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
         }
         (Err(_), Err(_)) => {}

@@ -7,7 +7,9 @@
 //! value unescaped breaks the document or changes the value, and fails this check.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{Emission, EmailProfile, EmitError, EmitOptions, Emitter, Format, ResolvedProfile};
+use emailprof_core::{
+    EmailProfile, Emission, EmitError, EmitOptions, Emitter, Format, ResolvedProfile,
+};
 use quick_xml::events::Event;
 
 /// Profiles that put the user's values in the output: UPN user name, and sAM + NetBIOS domain.
@@ -158,7 +160,12 @@ fn same_as_prepared(
         .and_then(|p| p.emit_user(&resolved.user));
     match (emitted, &prepared) {
         (Ok(a), Ok(b)) => {
-            let bytes = |e: &Emission| e.artifacts.iter().map(|a| a.bytes.clone()).collect::<Vec<_>>();
+            let bytes = |e: &Emission| {
+                e.artifacts
+                    .iter()
+                    .map(|a| a.bytes.clone())
+                    .collect::<Vec<_>>()
+            };
             assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
         }
         (Err(_), Err(_)) => {}

@@ -220,7 +220,13 @@ pub(crate) fn bench(args: &[&String]) -> anyhow::Result<()> {
         let jsonl = work.join(format!("out-{n}.jsonl")).display().to_string();
         let tar = work.join(format!("out-{n}.tar")).display().to_string();
         // Emission throughput per platform, without a file per user.
-        for platform in ["ios", "windows", "android-gmail", "android-outlook", "android-knox"] {
+        for platform in [
+            "ios",
+            "windows",
+            "android-gmail",
+            "android-outlook",
+            "android-knox",
+        ] {
             let m = batch(&["--platforms", platform, "--jsonl", &jsonl])?;
             rows.push(Row {
                 what: format!("{platform}, --jsonl"),

@@ -48,7 +48,10 @@ fn pretty(v: &serde_json::Value) -> String {
 pub(crate) fn schema_files() -> Vec<(String, String)> {
     let schema = emailprof_cli::registry::annotated_schema();
     let mut files = vec![
-        ("schemas/email-profile.schema.json".to_owned(), pretty(&schema)),
+        (
+            "schemas/email-profile.schema.json".to_owned(),
+            pretty(&schema),
+        ),
         // The form's fallback copy of the schema (what web/vite.config.js writes), so that a
         // schema change needs no Node.js rebuild of the page.
         (

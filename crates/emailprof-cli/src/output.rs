@@ -51,12 +51,26 @@ pub(crate) fn write_atomic(
     Ok(())
 }
 
-/// Write to `out`, or to stdout when `out` is `None` or `-`.
+/// Write to `out`, or to stdout when `out` is `None` or `-`. A path that is not a regular file
+/// (a FIFO, `/dev/stdout`, a terminal) is written to as it is: renaming over it would replace
+/// the pipe or device with a file.
 pub(crate) fn write_output(
     out: Option<&Path>,
     bytes: &[u8],
     sensitive: bool,
 ) -> anyhow::Result<()> {
+    if let Some(p) = out
+        && std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)
+            .with_context(|| format!("cannot open {}", p.display()))?;
+        f.write_all(bytes)
+            .and_then(|()| f.flush())
+            .with_context(|| format!("cannot write {}", p.display()))?;
+        return Ok(());
+    }
     match out {
         Some(p) if p != Path::new("-") => write_atomic(p, bytes, sensitive, true),
         _ => {

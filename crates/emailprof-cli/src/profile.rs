@@ -21,32 +21,35 @@ pub(crate) struct LoadedProfile {
 /// Read `spec` (a path, or `-` for stdin), with the profile size limit.
 pub(crate) fn read_source(spec: &str) -> anyhow::Result<(String, Vec<u8>)> {
     // One byte over the limit is kept, so the parser reports the size as a finding.
-    read_limited(spec, MAX_INPUT_BYTES + 1)
+    read_capped(spec, MAX_INPUT_BYTES + 1)
 }
 
 /// Read `spec` (a path, or `-` for stdin), refusing more than `limit` bytes with a clear
 /// error instead of reading a file of any size.
 pub(crate) fn read_limited(spec: &str, limit: usize) -> anyhow::Result<(String, Vec<u8>)> {
+    let (display, bytes) = read_capped(spec, limit + 1)?;
+    if bytes.len() > limit {
+        invalid!("{display}: the input is larger than {limit} bytes and is refused");
+    }
+    Ok((display, bytes))
+}
+
+/// Read at most `cap` bytes of `spec`.
+fn read_capped(spec: &str, cap: usize) -> anyhow::Result<(String, Vec<u8>)> {
     let mut bytes = Vec::new();
     if spec == "-" {
         std::io::stdin()
-            .take(limit as u64 + 1)
+            .take(cap as u64)
             .read_to_end(&mut bytes)
             .context("cannot read stdin")?;
-        if bytes.len() > limit {
-            invalid!("<stdin>: more than {limit} bytes; the input is refused");
-        }
         return Ok(("<stdin>".into(), bytes));
     }
     let path = Path::new(spec);
     let file = std::fs::File::open(path)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{spec}: cannot open: {e}"))))?;
-    file.take(limit as u64 + 1)
+    file.take(cap as u64)
         .read_to_end(&mut bytes)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{spec}: cannot read: {e}"))))?;
-    if bytes.len() > limit {
-        invalid!("{spec}: the file is larger than {limit} bytes; the input is refused");
-    }
     Ok((spec.to_owned(), bytes))
 }
 

@@ -540,7 +540,6 @@ fn hostile_user_ids_never_leave_the_output() {
         "C:\\x",
         "con",
         ".hidden",
-        "x\u{0}y",
     ];
     let tmp = tempfile::tempdir().unwrap();
     let users: Vec<serde_json::Value> = ids
@@ -551,7 +550,7 @@ fn hostile_user_ids_never_leave_the_output() {
     let json_dir = tmp.path().join("dir.json");
     std::fs::write(&json_dir, serde_json::json!({ "users": users }).to_string()).unwrap();
     let mut ldif = String::new();
-    for (i, id) in ids.iter().enumerate().filter(|(_, id)| !id.contains('\0')) {
+    for (i, id) in ids.iter().enumerate() {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::STANDARD.encode(id);
         ldif.push_str(&format!(
@@ -651,6 +650,33 @@ fn hostile_user_ids_never_leave_the_output() {
             assert!(is_contained(file) && file.starts_with("ios/"), "{file:?}");
         }
     }
+}
+
+/// An id with a control character (NUL here) is refused with the directory, not mangled.
+#[test]
+fn a_user_id_with_a_control_character_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.json");
+    std::fs::write(
+        &dir,
+        r#"{"users": [{"userId": "x\u0000y", "userPrincipalName": "x@contoso.com"}]}"#,
+    )
+    .unwrap();
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&o, 2, "control characters", "a NUL in a user id");
 }
 
 /// A certificate file name inside a `.mobileconfig` cannot place the file outside the
@@ -797,7 +823,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
                         .into_iter()
                         .map(|n| format!("{name}/{n}")),
                 );
-            } else if name.contains(".emailprof-") || name.ends_with(".tmp") {
+            } else if name.starts_with(".emailprof-") && name.ends_with(".tmp") {
                 out.push(name);
             }
         }
@@ -1054,19 +1080,42 @@ impl SecretsFixture {
             "displayName: Secrets\nidentifier: com.contoso.secrets\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  authentication:\n    method: usernameAndPassword\n    password:\n      env: RELIABILITY_EAS_PASSWORD\nsmime:\n  enabled: true\n  signing:\n    enabled: true\n    certificateType: certificate\n    certificate: smime\ncertificates:\n  smime:\n    kind: pkcs12\n    pkcs12:\n      file: smime.p12\n      passphrase:\n        file: p12-passphrase\n  enrol:\n    kind: scep\n    scep:\n      url: https://scep.contoso.com/certsrv/mscep/mscep.dll\n      challenge:\n        env: RELIABILITY_SCEP_CHALLENGE\n",
         )
         .unwrap();
+        // The signing key as encrypted PKCS#8 (PBES2, AES-256-CBC). `openssl req -passout`
+        // would use 3DES, which emailprof does not read (see RELIABILITY.md).
+        openssl(
+            d,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-out",
+                "plain.pem",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "plain.pem",
+                "-out",
+                "k.pem",
+                "-v2",
+                "aes-256-cbc",
+                "-passout",
+                &format!("pass:{KEY_PASSPHRASE}"),
+            ],
+        );
         openssl(
             d,
             &[
                 "req",
                 "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-passout",
-                &format!("pass:{KEY_PASSPHRASE}"),
-                "-keyout",
-                "k.pem",
+                "-key",
+                "plain.pem",
                 "-out",
                 "c.pem",
                 "-days",
@@ -1075,6 +1124,7 @@ impl SecretsFixture {
                 "/CN=Profile signer",
             ],
         );
+        std::fs::remove_file(d.join("plain.pem")).unwrap();
         std::fs::set_permissions(d.join("k.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
         SecretsFixture { dir }
     }
@@ -1279,7 +1329,7 @@ fn the_ldap_bind_password_never_shows() {
 fn loose_key_file_permissions_are_warned_about() {
     use std::os::unix::fs::PermissionsExt;
     let f = SecretsFixture::new();
-    let warned = |o: &Output| stderr(o).contains("readable by group or others");
+    let warned = |o: &Output| stderr(o).contains("by group or others");
     let run = |f: &SecretsFixture| {
         emailprof()
             .env("RELIABILITY_EAS_PASSWORD", PASSWORD)
@@ -1301,7 +1351,7 @@ fn loose_key_file_permissions_are_warned_about() {
         let err = stderr(&o);
         assert!(
             err.lines()
-                .any(|l| l.contains("readable by group or others") && l.contains(flag_or_name)),
+                .any(|l| l.contains("by group or others") && l.contains(flag_or_name)),
             "{file}: no warning at the default level: {err}"
         );
         std::fs::set_permissions(f.path(file), std::fs::Permissions::from_mode(0o600)).unwrap();

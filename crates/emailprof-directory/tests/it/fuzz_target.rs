@@ -15,14 +15,49 @@ const SEEDS: [&[u8]; 3] = [
 ];
 
 const TOKENS: &[&str] = &[
-    "\n", "\r\n", "\n\n", ",", "\"", "\"\"", " ", "#", ":", "::", ":<", "dn: ", "dn:: ", "-\n",
-    "userId", "userPrincipalName", "sAMAccountName", "proxyAddresses: SMTP:", "objectClass: crossRef\n",
-    "nCName: DC=a,DC=b\n", "nETBIOSName: X\n", "{", "}", "[", "]", "null", "\"users\":",
-    "\\u0000", "\u{FEFF}", "=", "==", "\u{0}", "\u{ff}", "<&>]]>",
+    "\n",
+    "\r\n",
+    "\n\n",
+    ",",
+    "\"",
+    "\"\"",
+    " ",
+    "#",
+    ":",
+    "::",
+    ":<",
+    "dn: ",
+    "dn:: ",
+    "-\n",
+    "userId",
+    "userPrincipalName",
+    "sAMAccountName",
+    "proxyAddresses: SMTP:",
+    "objectClass: crossRef\n",
+    "nCName: DC=a,DC=b\n",
+    "nETBIOSName: X\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "null",
+    "\"users\":",
+    "\\u0000",
+    "\u{FEFF}",
+    "=",
+    "==",
+    "\u{0}",
+    "\u{ff}",
+    "<&>]]>",
 ];
 
 fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    let edit = (0u8..3, any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>());
+    let edit = (
+        0u8..3,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    );
     (0..SEEDS.len(), prop::collection::vec(edit, 0..8)).prop_map(|(i, edits)| {
         let mut b = SEEDS[i].to_vec();
         for (kind, at, token, byte) in edits {

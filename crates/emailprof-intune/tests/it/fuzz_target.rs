@@ -15,22 +15,55 @@ fn seeds() -> Vec<Vec<u8>> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    files.iter().map(|p| std::fs::read(p).expect("readable")).collect()
+    files
+        .iter()
+        .map(|p| std::fs::read(p).expect("readable"))
+        .collect()
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "0", "-1", "1e999", "\"\"",
-    "\"@odata.type\":", "\"#microsoft.graph.iosEasEmailProfileConfiguration\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1e999",
+    "\"\"",
+    "\"@odata.type\":",
+    "\"#microsoft.graph.iosEasEmailProfileConfiguration\"",
     "\"#microsoft.graph.windows10EasEmailProfileConfiguration\"",
-    "\"#microsoft.graph.androidEasEmailProfileConfiguration\"", "\"value\":", "\"hostName\":",
-    "\"usernameSource\":", "\"userDomainNameSource\":", "\"customDomainName\":", "\"requireSsl\":",
-    "\"emailSyncDuration\":", "\"durationOfEmailToSync\":", "\"identityCertificate\":",
-    "\"identityCertificate@odata.bind\":", "\"@odata.nextLink\":", "\"id\":", "\\u0000", "\\ud800",
+    "\"#microsoft.graph.androidEasEmailProfileConfiguration\"",
+    "\"value\":",
+    "\"hostName\":",
+    "\"usernameSource\":",
+    "\"userDomainNameSource\":",
+    "\"customDomainName\":",
+    "\"requireSsl\":",
+    "\"emailSyncDuration\":",
+    "\"durationOfEmailToSync\":",
+    "\"identityCertificate\":",
+    "\"identityCertificate@odata.bind\":",
+    "\"@odata.nextLink\":",
+    "\"id\":",
+    "\\u0000",
+    "\\ud800",
     "<&>]]>",
 ];
 
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (0u8..3, any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>());
+    let edit = (
+        0u8..3,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    );
     (0..seeds.len(), prop::collection::vec(edit, 0..8)).prop_map(move |(i, edits)| {
         let mut b = seeds[i].clone();
         for (kind, at, token, byte) in edits {

@@ -30,16 +30,48 @@ fn seeds() -> Vec<Vec<u8>> {
 }
 
 const TOKENS: &[&str] = &[
-    "<string>", "</string>", "<key>", "</key>", "<dict>", "</dict>", "<array>", "</array>",
-    "<integer>-1</integer>", "<true/>", "<data>AAEC</data>", "<real>1e400</real>", "&amp;",
-    "&#0;", "&#xFFFF;", "<![CDATA[", "]]>", "<!DOCTYPE x [<!ENTITY a \"b\">]>", "&a;",
-    "PayloadContent", "PayloadType", "com.apple.eas.account", "com.apple.security.pkcs12",
-    "com.apple.security.scep", "PayloadCertificateUUID", "UserName", "Host", "SSL",
-    "MailNumberOfPastDaysToSync", "SMIMESigningCertificateUUID", "Password", "\u{0}", "\u{FEFF}",
+    "<string>",
+    "</string>",
+    "<key>",
+    "</key>",
+    "<dict>",
+    "</dict>",
+    "<array>",
+    "</array>",
+    "<integer>-1</integer>",
+    "<true/>",
+    "<data>AAEC</data>",
+    "<real>1e400</real>",
+    "&amp;",
+    "&#0;",
+    "&#xFFFF;",
+    "<![CDATA[",
+    "]]>",
+    "<!DOCTYPE x [<!ENTITY a \"b\">]>",
+    "&a;",
+    "PayloadContent",
+    "PayloadType",
+    "com.apple.eas.account",
+    "com.apple.security.pkcs12",
+    "com.apple.security.scep",
+    "PayloadCertificateUUID",
+    "UserName",
+    "Host",
+    "SSL",
+    "MailNumberOfPastDaysToSync",
+    "SMIMESigningCertificateUUID",
+    "Password",
+    "\u{0}",
+    "\u{FEFF}",
 ];
 
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (0u8..3, any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>());
+    let edit = (
+        0u8..3,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    );
     (0..seeds.len(), prop::collection::vec(edit, 0..8)).prop_map(move |(i, edits)| {
         let mut b = seeds[i].clone();
         for (kind, at, token, byte) in edits {

@@ -25,8 +25,21 @@ fn seeds() -> Vec<Vec<u8>> {
     openssl(
         pki.dir.path(),
         &[
-            "cms", "-sign", "-binary", "-nodetach", "-stream", "-outform", "DER", "-in",
-            "content.xml", "-signer", "leaf.pem", "-inkey", "leaf.key", "-out", "ber.p7m",
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-stream",
+            "-outform",
+            "DER",
+            "-in",
+            "content.xml",
+            "-signer",
+            "leaf.pem",
+            "-inkey",
+            "leaf.key",
+            "-out",
+            "ber.p7m",
         ],
     );
     vec![der, pki.read("ber.p7m")]
@@ -34,13 +47,28 @@ fn seeds() -> Vec<Vec<u8>> {
 
 /// Bytes that matter to a BER reader: tags, lengths (short, long, indefinite), end-of-contents.
 const TOKENS: &[&[u8]] = &[
-    &[0x30, 0x80], &[0x00, 0x00], &[0x24, 0x80], &[0x04, 0x01, 0x41], &[0x84, 0xff, 0xff, 0xff, 0xff],
-    &[0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], &[0x81], &[0x82, 0x00], &[0xa0, 0x80],
-    &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02], &[0x1f, 0xff, 0xff, 0x7f],
+    &[0x30, 0x80],
+    &[0x00, 0x00],
+    &[0x24, 0x80],
+    &[0x04, 0x01, 0x41],
+    &[0x84, 0xff, 0xff, 0xff, 0xff],
+    &[0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    &[0x81],
+    &[0x82, 0x00],
+    &[0xa0, 0x80],
+    &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ],
+    &[0x1f, 0xff, 0xff, 0x7f],
 ];
 
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (0u8..4, any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u8>());
+    let edit = (
+        0u8..4,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    );
     (0..seeds.len(), prop::collection::vec(edit, 0..6)).prop_map(move |(i, edits)| {
         let mut b = seeds[i].clone();
         for (kind, at, token, byte) in edits {

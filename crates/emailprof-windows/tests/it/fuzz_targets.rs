@@ -52,7 +52,10 @@ proptest! {
 #[test]
 fn the_check_catches_unescaped_markup() {
     let value = "a</Data><Exec>&x";
-    let escaped = format!("<SyncML><Data>{}</Data></SyncML>", value.replace('&', "&amp;").replace('<', "&lt;"));
+    let escaped = format!(
+        "<SyncML><Data>{}</Data></SyncML>",
+        value.replace('&', "&amp;").replace('<', "&lt;")
+    );
     assert_eq!(target::data_values(&escaped).unwrap(), [value]);
     let raw = format!("<SyncML><Data>{value}</Data></SyncML>");
     assert_ne!(target::data_values(&raw).ok(), Some(vec![value.to_owned()]));

@@ -1,0 +1,201 @@
+//! Out-of-process plugins that answer `resolve` with something hostile: malformed JSON,
+//! invalid UTF-8, a line longer than the 64 MiB limit, the wrong number of results, attributes
+//! of another user, unknown fields. Each is a clean `ResolveError` for that request (never a
+//! panic or a hang), and the values the host does accept arrive unchanged, however large or
+//! full of markup. Plus the `plugin` fuzz target's parsing checks (`fuzz/src/plugin.rs`) on
+//! seeded random edits of the protocol's messages. See RELIABILITY.md.
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/plugin.rs"]
+mod target;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use emailprof_core::{AttributeResolver, ResolveError};
+use resolver_abi::{Hello, PluginInfo};
+use resolver_host::ProcessResolver;
+use serde_json::json;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A plugin in `sh`: a correct handshake, then `answer` (shell code) for every request.
+fn plugin(answer: &str) -> ProcessResolver {
+    let hello =
+        serde_json::to_string(&json!({"hello": Hello::new(PluginInfo::new("hostile", "1"))}))
+            .unwrap();
+    let script = format!(
+        "printf '%s\\n' \"$HELLO\"; read -r init; printf '%s\\n' '{{\"ready\":{{}}}}'; while read -r req; do {answer}; done"
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &script]).env("HELLO", hello);
+    ProcessResolver::spawn(cmd, json!({}), TIMEOUT).expect("the handshake succeeds")
+}
+
+fn failure(p: &ProcessResolver, what: &str) -> String {
+    let started = Instant::now();
+    let r = p.resolve("u1");
+    assert!(
+        started.elapsed() < TIMEOUT,
+        "{what}: waited for the timeout"
+    );
+    match r {
+        Err(ResolveError::Failed(m)) => m,
+        other => panic!("{what}: expected a failure, got {other:?}"),
+    }
+}
+
+fn results(attrs: serde_json::Value) -> String {
+    json!({"results": [{"attributes": attrs}]}).to_string()
+}
+
+#[test]
+fn malformed_answers_fail_the_request_cleanly() {
+    for (answer, needle) in [
+        ("printf '%s\\n' '{\"results\": ['", "not a plugin message"),
+        ("printf '%s\\n' 'hello there'", "not a plugin message"),
+        (
+            "printf '%s\\n' '{\"results\": [{\"attributes\": {\"userId\": 5}}]}'",
+            "not a plugin message",
+        ),
+        ("printf '%s\\n' '{\"ready\": {}}'", "out of turn"),
+        (
+            "printf '\\377\\376{}\\n'",
+            "could not read the plugin's output",
+        ),
+        // Unknown attribute names are refused, not ignored.
+        (
+            "printf '%s\\n' '{\"results\": [{\"attributes\": {\"userId\": \"u1\", \"isAdmin\": true}}]}'",
+            "not a plugin message",
+        ),
+        (
+            "printf '%s\\n' '{\"results\": [{\"attributes\": {\"userId\": \"u1\"}}, {\"attributes\": {\"userId\": \"u2\"}}]}'",
+            "2 results for 1 user ids",
+        ),
+    ] {
+        let p = plugin(answer);
+        let m = failure(&p, answer);
+        assert!(m.contains(needle), "{answer}: {m}");
+        // The plugin is restarted for the next request, which fails the same way.
+        let m = failure(&p, answer);
+        assert!(m.contains(needle), "{answer} (again): {m}");
+    }
+}
+
+#[test]
+fn a_line_past_the_limit_fails_without_exhausting_memory() {
+    let p = plugin("head -c 70000000 /dev/zero | tr '\\0' a; echo");
+    let m = failure(&p, "70 MB line");
+    assert!(m.contains("64 MiB"), "{m}");
+}
+
+#[test]
+fn large_and_markup_values_arrive_unchanged() {
+    let upn = format!("{}@contoso.com", "a".repeat(1024 * 1024));
+    let markup = "</Data><Exec>&amp;]]>\"'\u{0}\u{1F980}@contoso.com";
+    for value in [upn.as_str(), markup] {
+        let line = results(json!({"userId": "u1", "userPrincipalName": value}));
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("answer.json");
+        std::fs::write(&file, format!("{line}\n")).unwrap();
+        let p = plugin(&format!("cat '{}'", file.display()));
+        let a = p.resolve("u1").expect("accepted");
+        assert_eq!(a.user_principal_name.as_deref(), Some(value));
+    }
+}
+
+/// A plugin that answers with another user's attributes (a bug, or a directory that maps
+/// many ids to one entry) would make `batch` write every user's output to that one user's
+/// file, each overwriting the last: the answer must be for the user asked about.
+#[test]
+fn attributes_of_another_user_are_refused() {
+    let p = plugin(&format!(
+        "printf '%s\\n' '{}'",
+        results(json!({"userId": "admin", "userPrincipalName": "admin@contoso.com"}))
+    ));
+    match p.resolve("u1") {
+        Err(ResolveError::Failed(m)) => assert!(m.contains("admin"), "{m}"),
+        other => panic!("attributes of `admin` accepted for `u1`: {other:?}"),
+    }
+}
+
+/// A small deterministic generator (xorshift), since this crate has no proptest.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn edited_protocol_messages_parse_or_fail_cleanly() {
+    let seeds = [
+        r#"{"hello":{"protocol":"emailprof-resolver","abi":"1.0","plugin":{"name":"p","version":"1","abi":"1.0"}}}"#,
+        r#"{"ready":{}}"#,
+        r#"{"results":[{"attributes":{"userId":"u1","userPrincipalName":"u1@contoso.com","primarySmtpAddress":"a.b@contoso.com","sAMAccountName":"u1","domainFqdn":"contoso.com","netbiosName":"CONTOSO"}},{"error":{"code":"notFound","message":"no","userId":"x"}}]}"#,
+        r#"{"error":{"code":"ambiguous","message":"two","userId":"x","count":2}}"#,
+        r#"{"results":[{"attributes":{"userId":"u1","userPrincipalName":"u1@contoso.com"}}]}"#,
+    ];
+    let tokens: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "null",
+        "true",
+        "0",
+        "-1",
+        "1e999",
+        "\\u0000",
+        "\\ud800",
+        "\"results\":",
+        "\"error\":",
+        "\"code\":",
+        "\"panic\"",
+        "\"count\":",
+        "18446744073709551616",
+        "\"attributes\":",
+        "<&>]]>",
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let mut b = seeds[rng.below(seeds.len())].as_bytes().to_vec();
+        for _ in 0..rng.below(6) {
+            let pos = rng.below(b.len() + 1);
+            match rng.below(3) {
+                0 => {
+                    let t = tokens[rng.below(tokens.len())];
+                    b.splice(pos..pos, t.bytes());
+                }
+                1 => {
+                    let end = (pos + 1 + rng.below(16)).min(b.len());
+                    b.drain(pos.min(end)..end);
+                }
+                _ => match b.get_mut(pos) {
+                    Some(x) => *x = rng.next() as u8,
+                    None => b.push(rng.next() as u8),
+                },
+            }
+        }
+        target::check_with(&b, &mut |a| {
+            accepted += 1;
+            assert!(serde_json::to_string(a).is_ok());
+        });
+    }
+    assert!(
+        accepted > 100,
+        "the edits left too few valid answers: {accepted}"
+    );
+}
