@@ -896,7 +896,8 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                                     m,
                                     "{}",
                                     serde_json::json!({"k": format!("{:016x}", out.key), "u": out.user, "p": out.platform, "f": out.rel, "n": out.len})
-                                )?;
+                                )
+                                .context("writing the manifest (.emailprof-manifest.jsonl)")?;
                             }
                             if let Some(w) = stream.as_mut() {
                                 w.write_all(&out.record)?;
@@ -906,12 +907,14 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                 }
             }
             if let Some(m) = manifest.as_mut() {
-                m.flush()?;
+                m.flush()
+                    .context("writing the manifest (.emailprof-manifest.jsonl)")?;
             }
         }
         if let Some(mut m) = manifest {
-            m.flush()?;
-            m.get_ref().sync_all()?;
+            m.flush()
+                .and_then(|()| m.get_ref().sync_all())
+                .context("writing the manifest (.emailprof-manifest.jsonl)")?;
         }
         if let Some(mut w) = stream {
             if form == Form::Archive {

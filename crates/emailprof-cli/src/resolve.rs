@@ -148,9 +148,12 @@ pub(crate) fn read_secret(
                 path.display()
             )))
         })?;
-        let trimmed = text.strip_suffix('\n').unwrap_or(&text);
-        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-        return Ok(Secret::new(trimmed));
+        // Trim in place and move the string into the zeroizing holder: no copy stays behind.
+        let mut text = text;
+        while text.ends_with('\n') || text.ends_with('\r') {
+            text.pop();
+        }
+        return Ok(Secret::new(text));
     }
     if let Some(inline) = &source.inline {
         return Ok(inline.clone());

@@ -90,7 +90,8 @@ impl SigningArgs {
             return Ok(None);
         };
         let cert_pem = read(cert, "--sign-cert")?;
-        let key_pem = read(key, "--sign-key")?;
+        // The key stays in a zeroizing buffer while it is parsed.
+        let key_pem = zeroize::Zeroizing::new(read(key, "--sign-key")?);
         crate::resolve::warn_if_loose(key, "--sign-key");
         let chain = match &self.sign_chain {
             Some(p) => Some(read(p, "--sign-chain")?),

@@ -104,3 +104,20 @@ pub enum HostError {
     #[error("plugin `{plugin}`: {message}")]
     Protocol { plugin: String, message: String },
 }
+
+/// A plugin's answer for `requested`, refused when it carries another user's attributes: a
+/// wrong answer would put one user's account into another user's file.
+pub(crate) fn answer_for(
+    requested: &str,
+    answer: Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError>,
+) -> Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError> {
+    match answer {
+        Ok(a) if !a.user_id.eq_ignore_ascii_case(requested) => {
+            Err(emailprof_core::ResolveError::Failed(format!(
+                "the plugin answered for user `{}` when asked for `{requested}`",
+                a.user_id
+            )))
+        }
+        other => other,
+    }
+}

@@ -385,7 +385,8 @@ impl LibraryResolver {
         Ok(response
             .results
             .into_iter()
-            .map(|r| r.into_result())
+            .zip(user_ids)
+            .map(|(r, id)| crate::answer_for(id, r.into_result()))
             .collect())
     }
 }

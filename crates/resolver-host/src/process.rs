@@ -197,9 +197,11 @@ impl ProcessResolver {
             )));
         }
         match receive(&running.lines, self.timeout) {
-            Ok(PluginMessage::Results(results)) if results.len() == ids.len() => {
-                Ok(results.into_iter().map(|r| r.into_result()).collect())
-            }
+            Ok(PluginMessage::Results(results)) if results.len() == ids.len() => Ok(results
+                .into_iter()
+                .zip(ids)
+                .map(|(r, id)| crate::answer_for(id, r.into_result()))
+                .collect()),
             Ok(PluginMessage::Results(results)) => Err(Failure::Dead(format!(
                 "the plugin answered {} results for {} user ids",
                 results.len(),
