@@ -18,7 +18,8 @@ tasks:
   completions   write shell completions to target/dist/completions (or DIR given as 2nd arg)
   man           write man pages to target/dist/man (or DIR given as 2nd arg)
   bench         measure batch throughput, signing, memory and cold start against the
-                baselines (--sizes 10000,100000,1000000); writes target/bench/results.md
+                baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
+                runs' output there, e.g. a tmpfs); writes target/bench/results.md
 
 --check: do not write; fail if a committed file is stale.
 ";

@@ -198,15 +198,13 @@ enum Sink {
     },
 }
 
-/// One output of one user on one platform. For an archive or JSON lines, `record` is the
-/// serialized entry, made by the worker so the single writer only copies bytes.
+/// One file written for one user on one platform, for the manifest.
 struct Output {
     user: String,
-    platform: String,
+    platform: &'static str,
     rel: String,
     len: usize,
     key: u64,
-    record: Vec<u8>,
 }
 
 /// What form the workers serialize outputs into.
@@ -217,43 +215,84 @@ enum Form {
     Jsonl,
 }
 
-/// One tar entry (header, data, padding), as `tar` writes it, without the archive's end blocks.
-fn tar_entry(rel: &str, bytes: &[u8], sensitive: bool) -> std::io::Result<Vec<u8>> {
+/// Append one tar entry (header, data, padding), as `tar` writes it, without the archive's
+/// end blocks, to `out`; on error `out` is left as it was.
+fn push_tar_entry(
+    out: &mut Vec<u8>,
+    rel: &str,
+    bytes: &[u8],
+    sensitive: bool,
+) -> std::io::Result<()> {
+    let start = out.len();
     let mut header = tar::Header::new_gnu();
     header.set_size(bytes.len() as u64);
     header.set_mode(if sensitive { 0o600 } else { 0o644 });
     header.set_mtime(0);
     header.set_entry_type(tar::EntryType::Regular);
-    let mut b = tar::Builder::new(Vec::with_capacity(bytes.len() + 1536));
+    let mut b = tar::Builder::new(&mut *out);
     b.mode(tar::HeaderMode::Deterministic);
-    b.append_data(&mut header, rel, bytes)?;
-    let mut out = b.into_inner()?;
-    // `into_inner` ends the archive with two zero blocks; entries are concatenated instead.
-    out.truncate(out.len().saturating_sub(1024));
-    Ok(out)
+    let result = b
+        .append_data(&mut header, rel, bytes)
+        .and_then(|()| b.finish());
+    drop(b);
+    match result {
+        // `finish` ends the archive with two zero blocks; entries are concatenated instead.
+        Ok(()) => out.truncate(out.len().saturating_sub(1024)),
+        Err(_) => out.truncate(start),
+    }
+    result
 }
 
-fn jsonl_record(user: &str, platform: &str, rel: &str, bytes: &[u8]) -> Vec<u8> {
-    let (encoding, content) = match std::str::from_utf8(bytes) {
-        Ok(text) => ("utf-8", std::borrow::Cow::Borrowed(text)),
-        Err(_) => {
-            use base64::Engine;
-            (
-                "base64",
-                std::borrow::Cow::Owned(base64::engine::general_purpose::STANDARD.encode(bytes)),
-            )
+/// Writes the archive or JSON lines file, chunk by chunk, and starts writing back each
+/// `WRITEBACK` bytes to disk while the run goes on, so the final `fsync` waits only for the
+/// tail instead of the whole file.
+struct StreamWriter {
+    file: std::fs::File,
+    offset: u64,
+    flushed: u64,
+}
+
+impl StreamWriter {
+    const WRITEBACK: u64 = 16 << 20;
+
+    fn new(file: std::fs::File) -> Self {
+        Self {
+            file,
+            offset: 0,
+            flushed: 0,
         }
-    };
-    let mut line = serde_json::to_vec(&serde_json::json!({
-        "user": user, "platform": platform, "file": rel, "encoding": encoding, "content": content,
-    }))
-    .unwrap_or_default();
-    line.push(b'\n');
-    line
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(bytes)?;
+        self.offset += bytes.len() as u64;
+        if self.offset - self.flushed >= Self::WRITEBACK {
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                // SAFETY: the descriptor is open for the duration of the call; the range is
+                // within what was written. SYNC_FILE_RANGE_WRITE only starts write-back (no
+                // wait); a failure here changes nothing the final fsync does not check.
+                unsafe {
+                    libc::sync_file_range(
+                        self.file.as_raw_fd(),
+                        self.flushed as libc::off64_t,
+                        (self.offset - self.flushed) as libc::off64_t,
+                        libc::SYNC_FILE_RANGE_WRITE,
+                    );
+                }
+            }
+            self.flushed = self.offset;
+        }
+        Ok(())
+    }
 }
 
 enum Outcome {
+    /// A file on disk (one file per user), for the manifest.
     Written(Output),
+    /// An entry appended to the chunk's archive or JSON lines bytes.
+    Streamed,
     Unchanged,
     Failed {
         user: String,
@@ -283,22 +322,32 @@ impl Job<'_> {
         }
     }
 
-    fn process(&self, attrs: DirectoryAttributes) -> Vec<Outcome> {
-        let user_id = attrs.user_id.clone();
+    /// Emit every platform for one user: outcomes go to `out`, archive entries or JSON lines
+    /// to `stream`.
+    fn process(&self, attrs: DirectoryAttributes, out: &mut Vec<Outcome>, stream: &mut Vec<u8>) {
+        let user_id = attrs.user_id.as_str();
         let identity = match resolve_identity(self.account, &attrs) {
             Ok(i) => i,
-            Err(e) => return vec![Self::failed(&user_id, None, e.to_string())],
+            Err(e) => return out.push(Self::failed(user_id, None, e.to_string())),
         };
-        let attrs_json = serde_json::to_vec(&attrs).unwrap_or_default();
-        let stem = safe_file_stem(&user_id);
-        let mut out = Vec::with_capacity(self.platforms.len());
+        // The manifest key (inputs of one output) is only needed for files.
+        let attrs_json = if self.form == Form::Files {
+            serde_json::to_vec(&attrs).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let stem = safe_file_stem(user_id);
         for (platform, prepared) in &self.platforms {
-            let key = mix(&[
-                &self.profile_hash.to_le_bytes(),
-                platform.as_bytes(),
-                user_id.as_bytes(),
-                &attrs_json,
-            ]);
+            let key = if self.form == Form::Files {
+                mix(&[
+                    &self.profile_hash.to_le_bytes(),
+                    platform.as_bytes(),
+                    user_id.as_bytes(),
+                    &attrs_json,
+                ])
+            } else {
+                0
+            };
             if self.done.contains(&key) {
                 out.push(Outcome::Unchanged);
                 continue;
@@ -306,7 +355,7 @@ impl Job<'_> {
             let emission = match prepared.emit_user(&identity) {
                 Ok(em) => em,
                 Err(err) => {
-                    out.push(Self::failed(&user_id, Some(platform), err.to_string()));
+                    out.push(Self::failed(user_id, Some(platform), err.to_string()));
                     continue;
                 }
             };
@@ -315,7 +364,7 @@ impl Job<'_> {
                 .iter()
                 .find(|d| d.severity == Severity::Error)
             {
-                out.push(Self::failed(&user_id, Some(platform), d.to_string()));
+                out.push(Self::failed(user_id, Some(platform), d.to_string()));
                 continue;
             }
             for a in emission.artifacts {
@@ -330,7 +379,7 @@ impl Job<'_> {
                         Ok(signed) => bytes = signed,
                         Err(err) => {
                             out.push(Self::failed(
-                                &user_id,
+                                user_id,
                                 Some(platform),
                                 format!("signing: {err:#}"),
                             ));
@@ -338,7 +387,7 @@ impl Job<'_> {
                         }
                     }
                 }
-                let record = match self.form {
+                match self.form {
                     Form::Files => {
                         // Files are written by the worker itself: parallel I/O. Atomic (temp file
                         // + rename); durability comes from one syncfs at the end, not a fsync per
@@ -347,31 +396,31 @@ impl Job<'_> {
                             && let Err(err) =
                                 write_atomic(&dir.join(&rel), &bytes, self.sensitive, false)
                         {
-                            out.push(Self::failed(&user_id, Some(platform), format!("{err:#}")));
+                            out.push(Self::failed(user_id, Some(platform), format!("{err:#}")));
                             continue;
                         }
-                        Vec::new()
+                        out.push(Outcome::Written(Output {
+                            user: user_id.to_owned(),
+                            platform,
+                            len: bytes.len(),
+                            rel,
+                            key,
+                        }));
                     }
-                    Form::Archive => match tar_entry(&rel, &bytes, self.sensitive) {
-                        Ok(r) => r,
-                        Err(err) => {
-                            out.push(Self::failed(&user_id, Some(platform), err.to_string()));
+                    Form::Archive => {
+                        if let Err(err) = push_tar_entry(stream, &rel, &bytes, self.sensitive) {
+                            out.push(Self::failed(user_id, Some(platform), err.to_string()));
                             continue;
                         }
-                    },
-                    Form::Jsonl => jsonl_record(&user_id, platform, &rel, &bytes),
-                };
-                out.push(Outcome::Written(Output {
-                    user: user_id.clone(),
-                    platform: (*platform).to_owned(),
-                    len: bytes.len(),
-                    rel,
-                    key,
-                    record,
-                }));
+                        out.push(Outcome::Streamed);
+                    }
+                    Form::Jsonl => {
+                        crate::jsonl::push_record(stream, user_id, platform, &rel, &bytes);
+                        out.push(Outcome::Streamed);
+                    }
+                }
             }
         }
-        out
     }
 }
 
@@ -383,34 +432,88 @@ enum Item {
 
 type UserIter = Box<dyn Iterator<Item = Result<Item, String>> + Send>;
 
-/// User ids for a resolver plugin, one per line, blank lines and `#` comments skipped.
-fn user_ids(path: &Path, shard: Option<Shard>) -> anyhow::Result<UserIter> {
-    let reader: Box<dyn std::io::BufRead + Send> = if path == Path::new("-") {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+/// The id on one line of a `--users` file, if the line holds one for this shard.
+fn listed_id(line: &str, shard: Option<Shard>) -> Option<&str> {
+    let id = line.trim();
+    (!id.is_empty() && !id.starts_with('#') && shard.is_none_or(|s| s.contains(id))).then_some(id)
+}
+
+fn open_input(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| {
+        anyhow::Error::new(crate::Invalid(format!(
+            "{}: cannot read: {e}",
+            path.display()
+        )))
+    })
+}
+
+/// Lines in a file: one fast pass, for the progress total and the duplicate filter's size.
+fn count_lines(path: &Path) -> anyhow::Result<u64> {
+    let mut lines = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut f = open_input(path)?;
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Ok(lines)
+}
+
+/// User ids for a resolver plugin, one per line, blank lines and `#` comments skipped; an id
+/// listed twice stops the run. Also returns the number of ids when the list is a file.
+fn user_ids(path: &Path, shard: Option<Shard>) -> anyhow::Result<(UserIter, Option<u64>)> {
+    let stdin = path == Path::new("-");
+    let lines = if stdin {
+        None
     } else {
-        Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
-            |e| {
-                anyhow::Error::new(crate::Invalid(format!(
-                    "{}: cannot read: {e}",
-                    path.display()
-                )))
-            },
-        )?))
+        Some(count_lines(path)?)
+    };
+    let (reader, mut duplicates, total): (Box<dyn std::io::BufRead + Send>, _, _) = match lines {
+        None => (
+            Box::new(std::io::BufReader::new(std::io::stdin())),
+            crate::dedup::Duplicates::exact(),
+            None,
+        ),
+        Some(lines) if lines <= crate::dedup::EXACT_UP_TO => (
+            Box::new(std::io::BufReader::new(open_input(path)?)),
+            crate::dedup::Duplicates::exact(),
+            None,
+        ),
+        Some(lines) => {
+            // A first pass over the file: how many ids, and which may repeat.
+            let (duplicates, total) = crate::dedup::Duplicates::from_first_pass(
+                std::io::BufReader::new(open_input(path)?)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| listed_id(&l, shard).map(str::to_owned)),
+                crate::dedup::Bloom::for_users(lines),
+            );
+            (
+                Box::new(std::io::BufReader::new(open_input(path)?)),
+                duplicates,
+                Some(total),
+            )
+        }
     };
     let shown = path.display().to_string();
-    Ok(Box::new(reader.lines().enumerate().filter_map(
-        move |(i, line)| {
-            let line = match line {
-                Ok(l) => l,
-                Err(e) => return Some(Err(format!("{shown}: line {}: {e}", i + 1))),
-            };
-            let id = line.trim();
-            if id.is_empty() || id.starts_with('#') || shard.is_some_and(|s| !s.contains(id)) {
-                return None;
-            }
-            Some(Ok(Item::Id(id.to_owned())))
-        },
-    )))
+    let iter = reader.lines().enumerate().filter_map(move |(i, line)| {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return Some(Err(format!("{shown}: line {}: {e}", i + 1))),
+        };
+        let id = listed_id(&line, shard)?;
+        if !duplicates.first_time(id) {
+            return Some(Err(format!(
+                "{shown}: line {}: user id `{id}` appears more than once",
+                i + 1
+            )));
+        }
+        Some(Ok(Item::Id(id.to_owned())))
+    });
+    Ok((Box::new(iter), total))
 }
 
 /// Users to process, optionally sharded. A CSV directory (and the built-in one) is streamed
@@ -422,7 +525,7 @@ fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
         let Some(path) = &args.users else {
             invalid!("with --resolver, give the user ids with --users FILE (one per line)")
         };
-        return Ok((user_ids(path, shard)?, None));
+        return user_ids(path, shard);
     }
     let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
     let is_csv = match &args.directory {
@@ -446,49 +549,51 @@ fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
             Some(total),
         ));
     }
-    let (name, reader, rows): (String, Box<dyn std::io::Read + Send>, Option<u64>) = match &args
-        .directory
-    {
-        None => (
-            "built-in example directory".into(),
-            Box::new(resolve::BUILTIN_DIRECTORY),
-            None,
-        ),
-        Some(p) => {
-            let open = || {
-                std::fs::File::open(p).map_err(|e| {
-                    anyhow::Error::new(crate::Invalid(format!("{}: cannot read: {e}", p.display())))
-                })
-            };
-            // One fast pass for the progress total (rows minus the header).
-            let mut lines = 0u64;
-            let mut buf = vec![0u8; 1 << 16];
-            let mut f = open()?;
-            loop {
-                let n = std::io::Read::read(&mut f, &mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-            }
-            (
+    let (name, reader, rows): (String, Box<dyn std::io::Read + Send>, Option<u64>) =
+        match &args.directory {
+            None => (
+                "built-in example directory".into(),
+                Box::new(resolve::BUILTIN_DIRECTORY),
+                None,
+            ),
+            Some(p) => (
                 p.display().to_string(),
-                Box::new(open()?),
-                Some(lines.saturating_sub(1)),
-            )
+                Box::new(open_input(p)?),
+                Some(count_lines(p)?),
+            ),
+        };
+    // Duplicate ids would overwrite each other's files. A large file is read twice: first for
+    // the number of users (after sharding) and the ids that may repeat, in fixed memory (see
+    // `dedup`); a small one and the built-in directory are read once, remembering every id.
+    let (mut duplicates, total) = match (&args.directory, rows) {
+        (Some(_), Some(lines)) if lines <= crate::dedup::EXACT_UP_TO => (
+            crate::dedup::Duplicates::exact(),
+            shard.is_none().then(|| lines.saturating_sub(1)),
+        ),
+        (Some(p), Some(lines)) => {
+            let first = emailprof_directory::CsvStream::new(open_input(p)?)
+                .into_iter()
+                .flatten()
+                .map_while(Result::ok)
+                .filter(|(u, _)| keep(u))
+                .map(|(u, _)| u.user_id);
+            let (d, n) = crate::dedup::Duplicates::from_first_pass(
+                first,
+                crate::dedup::Bloom::for_users(lines),
+            );
+            (d, Some(n))
         }
+        _ => (crate::dedup::Duplicates::exact(), None),
     };
     let stream = emailprof_directory::CsvStream::new(reader)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{name}: {e}"))))?;
-    // Duplicate ids would overwrite each other's files: remember a hash of every id seen.
-    let mut seen: HashSet<u64> = HashSet::new();
     let iter = stream.filter_map(move |r| match r {
         Err(e) => Some(Err(format!("{name}: {e}"))),
         Ok((u, line)) => {
             if !keep(&u) {
                 return None;
             }
-            if !seen.insert(fnv1a64(u.user_id.as_bytes())) {
+            if !duplicates.first_time(&u.user_id) {
                 return Some(Err(format!(
                     "{name}: line {line}: user id `{}` appears more than once",
                     u.user_id
@@ -497,7 +602,7 @@ fn users(args: &BatchArgs) -> anyhow::Result<(UserIter, Option<u64>)> {
             Some(Ok(Item::Attrs(u)))
         }
     });
-    Ok((Box::new(iter), if shard.is_some() { None } else { rows }))
+    Ok((Box::new(iter), total))
 }
 
 /// Flush every file written below `dir` to disk in one call (instead of a fsync per file).
@@ -752,7 +857,10 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     const CHUNK: usize = 256;
     let fatal: Mutex<Option<String>> = Mutex::new(None);
     let users = Mutex::new(users.enumerate());
-    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Outcome>)>(jobs * 2);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<Outcome>, Vec<u8>)>(jobs * 2);
+    // Chunk buffers go back to the workers once written: no large allocation (and page
+    // faults) per chunk.
+    let buffers: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
     let mut written = 0u64;
     let mut unchanged = 0u64;
@@ -768,6 +876,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             let progress = &progress;
             let fatal = &fatal;
             let resolver = &resolver;
+            let buffers = &buffers;
             scope.spawn(move || {
                 loop {
                     if interrupted.load(Ordering::Relaxed) {
@@ -810,12 +919,19 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                         _ => Vec::new().into_iter(),
                     };
                     let mut outcomes = Vec::with_capacity(chunk.len() * job.platforms.len());
+                    // The chunk's archive entries or JSON lines, in order: one buffer, one
+                    // write by the writer.
+                    let mut stream = buffers
+                        .lock()
+                        .ok()
+                        .and_then(|mut b| b.pop())
+                        .unwrap_or_default();
                     for item in chunk {
                         let before = outcomes.len();
                         match item {
-                            Item::Attrs(attrs) => outcomes.extend(job.process(attrs)),
+                            Item::Attrs(attrs) => job.process(attrs, &mut outcomes, &mut stream),
                             Item::Id(id) => match resolved.next() {
-                                Some(Ok(attrs)) => outcomes.extend(job.process(attrs)),
+                                Some(Ok(attrs)) => job.process(attrs, &mut outcomes, &mut stream),
                                 Some(Err(e)) => {
                                     outcomes.push(Job::failed(&id, None, e.to_string()))
                                 }
@@ -835,7 +951,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                     }
                     let done = processed.fetch_add(n, Ordering::Relaxed) + n;
                     progress.tick(done, total, failed_users.load(Ordering::Relaxed));
-                    if tx.send((index, outcomes)).is_err() {
+                    if tx.send((index, outcomes, stream)).is_err() {
                         return;
                     }
                 }
@@ -860,28 +976,38 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         // Archive entries and JSON lines are written in directory order (reproducible
         // output); files are already on disk, so their manifest lines need no order.
         let mut stream = match &sink {
-            Sink::Archive { tmp, .. } | Sink::Jsonl { tmp, .. } => Some(BufWriter::with_capacity(
-                1 << 20,
-                tmp.as_file().try_clone()?,
-            )),
+            Sink::Archive { tmp, .. } | Sink::Jsonl { tmp, .. } => {
+                Some(StreamWriter::new(tmp.as_file().try_clone()?))
+            }
             Sink::Files { .. } => None,
         };
         let ordered = stream.is_some();
-        let mut pending: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, (Vec<Outcome>, Vec<u8>)> = BTreeMap::new();
         let mut next = 0usize;
-        for (index, outcomes) in rx {
-            pending.insert(index, outcomes);
+        for (index, outcomes, bytes) in rx {
+            pending.insert(index, (outcomes, bytes));
             loop {
                 let ready = if ordered {
                     pending.remove(&next)
                 } else {
                     pending.pop_first().map(|(_, v)| v)
                 };
-                let Some(outcomes) = ready else { break };
+                let Some((outcomes, bytes)) = ready else {
+                    break;
+                };
                 next += 1;
+                if let Some(w) = stream.as_mut() {
+                    w.write(&bytes)?;
+                    let mut bytes = bytes;
+                    bytes.clear();
+                    if let Ok(mut b) = buffers.lock() {
+                        b.push(bytes);
+                    }
+                }
                 for o in outcomes {
                     match o {
                         Outcome::Unchanged => unchanged += 1,
+                        Outcome::Streamed => written += 1,
                         Outcome::Failed {
                             user,
                             platform,
@@ -899,9 +1025,6 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                                 )
                                 .context("writing the manifest (.emailprof-manifest.jsonl)")?;
                             }
-                            if let Some(w) = stream.as_mut() {
-                                w.write_all(&out.record)?;
-                            }
                         }
                     }
                 }
@@ -916,12 +1039,11 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
                 .and_then(|()| m.get_ref().sync_all())
                 .context("writing the manifest (.emailprof-manifest.jsonl)")?;
         }
-        if let Some(mut w) = stream {
-            if form == Form::Archive {
-                // The end of a tar archive: two zero blocks.
-                w.write_all(&[0u8; 1024])?;
-            }
-            w.flush()?;
+        if let Some(mut w) = stream
+            && form == Form::Archive
+        {
+            // The end of a tar archive: two zero blocks.
+            w.write(&[0u8; 1024])?;
         }
         Ok(())
     });

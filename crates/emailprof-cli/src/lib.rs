@@ -6,7 +6,9 @@
 mod batch;
 pub mod cli;
 mod commands;
+mod dedup;
 mod import;
+mod jsonl;
 mod output;
 mod profile;
 pub mod registry;

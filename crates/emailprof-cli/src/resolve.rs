@@ -172,22 +172,31 @@ fn read_file(base_dir: &Path, file: &str, what: &str) -> anyhow::Result<(PathBuf
     Ok((path, bytes))
 }
 
-/// Warn when a file with key material is readable by group or others.
-pub(crate) fn warn_if_loose(path: &Path, what: &str) {
+/// Warn when a file with key material is open to group or others: readable, for a key stored
+/// in the clear; writable (someone could swap the key), for one encrypted with a passphrase,
+/// which being readable does not expose (like the example PKCS#12, which a git clone leaves
+/// world-readable).
+pub(crate) fn warn_if_loose(path: &Path, what: &str, encrypted: bool) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            crate::report::warning(&format!(
-                "{what}: {} is readable or writable by group or others; restrict it to its owner (chmod 600)",
-                path.display()
-            ));
-        }
+        let Ok(mode) = std::fs::metadata(path).map(|m| m.permissions().mode()) else {
+            return;
+        };
+        let problem = if mode & 0o022 != 0 {
+            "writable by group or others"
+        } else if !encrypted && mode & 0o044 != 0 {
+            "an unencrypted key readable by group or others"
+        } else {
+            return;
+        };
+        crate::report::warning(&format!(
+            "{what}: {} is {problem}; restrict it to its owner (chmod 600)",
+            path.display()
+        ));
     }
     #[cfg(not(unix))]
-    let _ = (path, what);
+    let _ = (path, what, encrypted);
 }
 
 /// DER bytes of a PEM or DER certificate.
@@ -229,7 +238,8 @@ pub(crate) fn materials(
             CertificateKind::Pkcs12 => {
                 let Some(p) = &cert.pkcs12 else { continue };
                 let (path, data) = read_file(base_dir, &p.file, &format!("{what} (PKCS#12)"))?;
-                warn_if_loose(&path, &format!("{what} (PKCS#12)"));
+                // A PKCS#12 file is encrypted with its passphrase.
+                warn_if_loose(&path, &format!("{what} (PKCS#12)"), true);
                 let passphrase = match (&p.passphrase, include_secrets) {
                     (Some(s), true) => {
                         Some(read_secret(s, base_dir, &format!("{what} passphrase"))?)

@@ -123,10 +123,9 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Document, ParseError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ParseError {
             position: None,
+            // Callers may stop reading one byte past the limit, so the size is not given.
             message: format!(
-                "the document is {} bytes; profiles are limited to {} bytes",
-                bytes.len(),
-                MAX_INPUT_BYTES
+                "the document is larger than 1 MiB; profiles are limited to {MAX_INPUT_BYTES} bytes"
             ),
         });
     }

@@ -317,12 +317,58 @@ fn from_encrypted_pkcs8(
     let Some(pass) = passphrase else {
         return Err(SignError::PassphraseRequired);
     };
-    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)
-        .map_err(|_| SignError::Key("the encrypted PKCS#8 key is malformed".into()))?;
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|_| {
+        match legacy_cipher(der) {
+            Some(cipher) => SignError::UnsupportedKey(format!(
+                "a key encrypted with {cipher}; re-encrypt it with AES: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out NEW_KEY`"
+            )),
+            None => SignError::Key("the encrypted PKCS#8 key is malformed".into()),
+        }
+    })?;
     let doc = info
         .decrypt(pass.expose().as_bytes())
         .map_err(|_| SignError::Decrypt)?;
     from_pkcs8(doc.as_bytes())
+}
+
+/// The legacy cipher an encrypted PKCS#8 key uses, when it is one emailprof does not read
+/// (`openssl req -passout` and OpenSSL 1.x `-v1` defaults): found by its OID's DER encoding.
+fn legacy_cipher(der: &[u8]) -> Option<&'static str> {
+    const CIPHERS: [(&[u8], &str); 5] = [
+        // 1.2.840.113549.3.7
+        (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07],
+            "3DES (des-ede3-cbc)",
+        ),
+        // 1.3.14.3.2.7
+        (&[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x07], "DES (des-cbc)"),
+        // 1.2.840.113549.1.12.1.3
+        (
+            &[
+                0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03,
+            ],
+            "PKCS#12 PBE with SHA-1 and 3DES",
+        ),
+        // 1.2.840.113549.1.5.3 and 1.2.840.113549.1.5.10
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x03,
+            ],
+            "PBES1 with MD5 and DES",
+        ),
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0a,
+            ],
+            "PBES1 with SHA-1 and DES",
+        ),
+    ];
+    // The algorithm identifiers are in the first bytes; the encrypted key follows.
+    let head = &der[..der.len().min(128)];
+    CIPHERS
+        .iter()
+        .find(|(oid, _)| head.windows(oid.len()).any(|w| w == *oid))
+        .map(|(_, name)| *name)
 }
 
 fn from_pkcs8(der: &[u8]) -> Result<Box<dyn SignatureBackend>, SignError> {

@@ -459,3 +459,138 @@ fn an_interrupted_run_leaves_no_partial_file_and_resume_completes_it() {
     );
     assert!(report["unchanged"].as_u64().unwrap() > 0, "{report}");
 }
+
+#[test]
+fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    // Line 43 repeats u7 (line 9) with another address.
+    write_directory(
+        &dir,
+        40,
+        &[
+            "u1x,u1x@contoso.com,,u1x,contoso.com,CONTOSO",
+            "u7,evil@contoso.com,,u7,contoso.com,CONTOSO",
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 43: user id `u7` appears more than once"),
+        "{}",
+        stderr(&o)
+    );
+    let u7 = std::fs::read_to_string(out.join("ios/u7.mobileconfig")).unwrap();
+    assert!(
+        u7.contains("u7@contoso.com") && !u7.contains("evil"),
+        "{u7}"
+    );
+
+    // As JSON lines the run is discarded whole; sharded, the repeat is found when it is in
+    // the shard and ignored when it is not.
+    let jsonl = tmp.path().join("out.jsonl");
+    let run = |shard: Option<&str>| {
+        let mut cmd = emailprof();
+        cmd.args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--jsonl")
+        .arg(&jsonl);
+        if let Some(s) = shard {
+            cmd.args(["--shard", s]);
+        }
+        cmd.output().unwrap()
+    };
+    let o = run(None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!jsonl.exists());
+    let with_u7 = (1..=3)
+        .map(|k| format!("{k}/3"))
+        .find(|s| {
+            let o = run(Some(s));
+            o.status.code() == Some(2)
+        })
+        .expect("the shard holding u7 fails");
+    for k in 1..=3 {
+        let s = format!("{k}/3");
+        if s != with_u7 {
+            let o = run(Some(&s));
+            assert_eq!(o.status.code(), Some(0), "{s}: {}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn a_repeat_in_a_large_directory_is_found_by_the_two_pass_check() {
+    // More lines than the exact check takes (2^17): the first pass runs ids through the
+    // Bloom filter and the run tracks only suspects. A shard keeps the emitting small.
+    fn fnv1a64(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    let users = 140_000;
+    let in_shard: Vec<usize> = (0..users)
+        .filter(|i| fnv1a64(format!("u{i}").as_bytes()).is_multiple_of(500))
+        .collect();
+    let repeated = in_shard[in_shard.len() / 2];
+    let line = format!("u{repeated},again@contoso.com,,u{repeated},contoso.com,CONTOSO");
+    let run = |extra: &[&str]| {
+        write_directory(&dir, users, extra);
+        let out = tmp.path().join("out.jsonl");
+        let _ = std::fs::remove_file(&out);
+        let o = emailprof()
+            .args([
+                "batch",
+                "examples/minimal.yaml",
+                "--platforms",
+                "ios",
+                "--quiet",
+                "--shard",
+                "1/500",
+                "--directory",
+            ])
+            .arg(&dir)
+            .arg("--jsonl")
+            .arg(&out)
+            .output()
+            .unwrap();
+        (o, std::fs::read_to_string(&out).unwrap_or_default())
+    };
+    let (o, jsonl) = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(jsonl.lines().count(), in_shard.len());
+    let (o, jsonl) = run(&[&line]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "line {}: user id `u{repeated}` appears more than once",
+            users + 2
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(jsonl.is_empty());
+}

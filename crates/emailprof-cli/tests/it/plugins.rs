@@ -193,3 +193,55 @@ fn a_crashing_or_hanging_plugin_fails_only_its_users() {
         assert!(out.join(format!("ios/{u}.mobileconfig")).exists(), "{u}");
     }
 }
+
+#[test]
+fn a_user_listed_twice_stops_a_resolver_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("resolver.json");
+    std::fs::write(
+        &config,
+        serde_json::json!({"path": root().join("examples/directory.csv")}).to_string(),
+    )
+    .unwrap();
+    let ids = tmp.path().join("users.txt");
+    let list = "# users\nuser1\navance\n\nuser1\n";
+    std::fs::write(&ids, list).unwrap();
+    // From a file (read twice: ids that may repeat, then the run) and from stdin (once).
+    for from_stdin in [false, true] {
+        let out = tmp.path().join(format!("out-{from_stdin}.jsonl"));
+        let mut cmd = emailprof();
+        cmd.args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+        ])
+        .arg("--resolver")
+        .arg(plugin("emailprof-resolver-directory"))
+        .arg("--resolver-config")
+        .arg(&config)
+        .arg("--jsonl")
+        .arg(&out);
+        let o = if from_stdin {
+            cmd.args(["--users", "-"])
+                .write_stdin(list)
+                .output()
+                .unwrap()
+        } else {
+            cmd.arg("--users").arg(&ids).output().unwrap()
+        };
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "stdin={from_stdin}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("line 5: user id `user1` appears more than once"),
+            "stdin={from_stdin}: {}",
+            stderr(&o)
+        );
+        assert!(!out.exists());
+    }
+}

@@ -1324,12 +1324,17 @@ fn the_ldap_bind_password_never_shows() {
     }
 }
 
-/// Key material readable by others is worth a warning at the default log level.
+/// Key material open to others is worth a warning at the default log level: writable for any
+/// key, readable for a key in the clear (an encrypted one is protected by its passphrase).
 #[test]
 fn loose_key_file_permissions_are_warned_about() {
     use std::os::unix::fs::PermissionsExt;
     let f = SecretsFixture::new();
-    let warned = |o: &Output| stderr(o).contains("by group or others");
+    let warned = |o: &Output, needle: &str| {
+        stderr(o)
+            .lines()
+            .any(|l| l.contains("by group or others") && l.contains(needle))
+    };
     let run = |f: &SecretsFixture| {
         emailprof()
             .env("RELIABILITY_EAS_PASSWORD", PASSWORD)
@@ -1343,18 +1348,55 @@ fn loose_key_file_permissions_are_warned_about() {
     };
     let o = run(&f);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!warned(&o), "owner-only files: {}", stderr(&o));
-    for (file, flag_or_name) in [("smime.p12", "PKCS#12"), ("k.pem", "--sign-key")] {
-        std::fs::set_permissions(f.path(file), std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(!warned(&o, ""), "owner-only files: {}", stderr(&o));
+    // The PKCS#12 and the signing key here are both encrypted.
+    for (file, mode, name, warn) in [
+        ("smime.p12", 0o644, "PKCS#12", false),
+        ("smime.p12", 0o664, "PKCS#12", true),
+        ("k.pem", 0o644, "--sign-key", false),
+        ("k.pem", 0o606, "--sign-key", true),
+    ] {
+        std::fs::set_permissions(f.path(file), std::fs::Permissions::from_mode(mode)).unwrap();
         let o = run(&f);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let err = stderr(&o);
-        assert!(
-            err.lines()
-                .any(|l| l.contains("by group or others") && l.contains(flag_or_name)),
-            "{file}: no warning at the default level: {err}"
-        );
+        assert_eq!(warned(&o, name), warn, "{file} {mode:o}: {}", stderr(&o));
+        if warn {
+            assert!(
+                stderr(&o).contains("writable by group or others"),
+                "{}",
+                stderr(&o)
+            );
+        }
         std::fs::set_permissions(f.path(file), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    // A signing key in the clear: readable by others is already too open.
+    let tmp = tempfile::tempdir().unwrap();
+    signing_identity(tmp.path());
+    let key = tmp.path().join("k.pem");
+    for (mode, warn) in [(0o600, false), (0o640, true), (0o604, true)] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = emailprof()
+            .args([
+                "emit",
+                "examples/minimal.yaml",
+                "-p",
+                "ios",
+                "--user",
+                "user1",
+            ])
+            .arg("--sign-cert")
+            .arg(tmp.path().join("c.pem"))
+            .arg("--sign-key")
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).contains("an unencrypted key readable by group or others"),
+            warn,
+            "{mode:o}: {}",
+            stderr(&o)
+        );
     }
 }
 

@@ -352,6 +352,32 @@ fn every_key_encoding_loads_and_signs() {
 fn keys_emailprof_cannot_use_are_named() {
     let pki = Pki::new(Algo::P256);
     let d = pki.dir.path();
+    // Keys encrypted with legacy ciphers: the cipher and the way out are named.
+    for (name, args) in [
+        ("des3.key", ["-v2", "des3"]),
+        ("pbe3des.key", ["-v1", "PBE-SHA1-3DES"]),
+    ] {
+        openssl(
+            d,
+            &[
+                "pkcs8", "-topk8", "-in", "leaf.key", "-out", name, args[0], args[1], "-passout",
+                "pass:x",
+            ],
+        );
+        let e = SigningIdentity::from_pem(
+            &pki.read("leaf.pem"),
+            &pki.read(name),
+            None,
+            Some(&Secret::new("x")),
+        )
+        .unwrap_err();
+        assert!(matches!(e, SignError::UnsupportedKey(_)), "{name}: {e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains("3DES") && text.contains("-v2 aes-256-cbc"),
+            "{name}: {text}"
+        );
+    }
     openssl(
         d,
         &[
