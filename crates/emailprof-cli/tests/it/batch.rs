@@ -22,6 +22,26 @@ fn write_directory(path: &Path, users: usize, extra: &[&str]) {
     std::fs::write(path, csv).unwrap();
 }
 
+/// `emailprof batch examples/minimal.yaml --platforms ios --quiet --directory DIR`, then `rest`.
+fn minimal_ios_batch<'a>(
+    dir: &Path,
+    rest: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> std::process::Output {
+    emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(dir)
+        .args(rest)
+        .output()
+        .unwrap()
+}
+
 /// Every file below `dir` (relative path → bytes), without the manifest and report.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -247,20 +267,7 @@ fn hostile_user_ids_stay_inside_the_output_directory() {
     }
     std::fs::write(&dir, csv).unwrap();
     let out = tmp.path().join("a/out");
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = minimal_ios_batch(&dir, ["--out".as_ref(), out.as_os_str()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let files = tree(&out);
     assert_eq!(
@@ -474,20 +481,7 @@ fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
         ],
     );
     let out = tmp.path().join("out");
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = minimal_ios_batch(&dir, ["--out".as_ref(), out.as_os_str()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("line 43: user id `u7` appears more than once"),
@@ -504,22 +498,13 @@ fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
     // the shard and ignored when it is not.
     let jsonl = tmp.path().join("out.jsonl");
     let run = |shard: Option<&str>| {
-        let mut cmd = emailprof();
-        cmd.args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--jsonl")
-        .arg(&jsonl);
-        if let Some(s) = shard {
-            cmd.args(["--shard", s]);
-        }
-        cmd.output().unwrap()
+        let shard = shard.map(|s| ["--shard".as_ref(), s.as_ref()]);
+        minimal_ios_batch(
+            &dir,
+            ["--jsonl".as_ref(), jsonl.as_os_str()]
+                .into_iter()
+                .chain(shard.into_iter().flatten()),
+        )
     };
     let o = run(None);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -561,22 +546,15 @@ fn a_repeat_in_a_large_directory_is_found_by_the_two_pass_check() {
         write_directory(&dir, users, extra);
         let out = tmp.path().join("out.jsonl");
         let _ = std::fs::remove_file(&out);
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios",
-                "--quiet",
-                "--shard",
-                "1/500",
-                "--directory",
-            ])
-            .arg(&dir)
-            .arg("--jsonl")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = minimal_ios_batch(
+            &dir,
+            [
+                "--shard".as_ref(),
+                "1/500".as_ref(),
+                "--jsonl".as_ref(),
+                out.as_os_str(),
+            ],
+        );
         (o, std::fs::read_to_string(&out).unwrap_or_default())
     };
     let (o, jsonl) = run(&[]);
