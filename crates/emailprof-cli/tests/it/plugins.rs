@@ -104,15 +104,21 @@ fn plugin_info_names_the_plugin() {
     );
 }
 
-#[test]
-fn the_reference_plugin_resolves_like_the_built_in_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("resolver.json");
+/// A configuration for the reference directory plugin, reading examples/directory.csv.
+fn directory_plugin_config(dir: &Path) -> PathBuf {
+    let config = dir.join("resolver.json");
     std::fs::write(
         &config,
         serde_json::json!({"path": root().join("examples/directory.csv")}).to_string(),
     )
     .unwrap();
+    config
+}
+
+#[test]
+fn the_reference_plugin_resolves_like_the_built_in_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = directory_plugin_config(tmp.path());
     let builtin = emailprof()
         .args([
             "emit",
@@ -197,12 +203,7 @@ fn a_crashing_or_hanging_plugin_fails_only_its_users() {
 #[test]
 fn a_user_listed_twice_stops_a_resolver_batch() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("resolver.json");
-    std::fs::write(
-        &config,
-        serde_json::json!({"path": root().join("examples/directory.csv")}).to_string(),
-    )
-    .unwrap();
+    let config = directory_plugin_config(tmp.path());
     let ids = tmp.path().join("users.txt");
     let list = "# users\nuser1\navance\n\nuser1\n";
     std::fs::write(&ids, list).unwrap();
