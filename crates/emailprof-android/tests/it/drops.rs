@@ -1,9 +1,6 @@
 //! Nothing configured is dropped silently by any Android emitter.
 
-use std::collections::BTreeSet;
-
 use emailprof_android::emitters;
-use emailprof_core::emit::silently_dropped;
 use emailprof_core::{EmitOptions, Setting, Support};
 
 use crate::fixture;
@@ -19,15 +16,7 @@ fn the_full_example_is_among_the_profiles() {
 
 #[test]
 fn the_fixtures_configure_every_setting() {
-    let configured: BTreeSet<Setting> = fixture::profile_files()
-        .iter()
-        .map(|f| fixture::load_file(f))
-        .flat_map(|p| {
-            Setting::ALL
-                .into_iter()
-                .filter(move |s| s.is_configured(&p))
-        })
-        .collect();
+    let configured = emailprof_testkit::configured_settings(&fixture::profile_files());
     let missing: Vec<_> = Setting::ALL
         .into_iter()
         .filter(|s| *s != Setting::AndroidApp && !configured.contains(s))
@@ -38,17 +27,11 @@ fn the_fixtures_configure_every_setting() {
 #[test]
 fn no_fixture_loses_a_setting_silently() {
     for e in emitters() {
-        for file in fixture::profile_files() {
-            let rp = fixture::resolve_as(fixture::load_file(&file), "adele");
-            let emission = e.emit(&rp, &EmitOptions::default()).expect("emits");
-            let dropped = silently_dropped(e.as_ref(), &rp.profile, &emission);
-            assert!(
-                dropped.is_empty(),
-                "{} {}: {dropped:?}",
-                e.id(),
-                file.display()
-            );
-        }
+        emailprof_testkit::assert_nothing_dropped(
+            e.as_ref(),
+            &fixture::profile_files(),
+            &EmitOptions::default(),
+        );
     }
 }
 

@@ -1,8 +1,5 @@
 //! Nothing configured is dropped silently: every configured setting is written or reported.
 
-use std::collections::BTreeSet;
-
-use emailprof_core::emit::silently_dropped;
 use emailprof_core::{EmitOptions, Emitter, Setting, Support};
 use emailprof_windows::WindowsEmitter;
 
@@ -19,15 +16,7 @@ fn the_full_example_is_among_the_profiles() {
 
 #[test]
 fn the_fixtures_configure_every_setting() {
-    let configured: BTreeSet<Setting> = fixture::profile_files()
-        .iter()
-        .map(|f| fixture::load_file(f))
-        .flat_map(|p| {
-            Setting::ALL
-                .into_iter()
-                .filter(move |s| s.is_configured(&p))
-        })
-        .collect();
+    let configured = emailprof_testkit::configured_settings(&fixture::profile_files());
     // The Android app choice only picks a target; it never counts as configured.
     let missing: Vec<_> = Setting::ALL
         .into_iter()
@@ -38,21 +27,16 @@ fn the_fixtures_configure_every_setting() {
 
 #[test]
 fn no_fixture_loses_a_setting_silently_in_either_form() {
-    for file in fixture::profile_files() {
-        let rp = fixture::resolve_as(fixture::load_file(&file), "adele");
-        for form in [None, Some("intune-custom")] {
-            let options = EmitOptions {
-                form: form.map(Into::into),
-                ..EmitOptions::default()
-            };
-            let emission = WindowsEmitter.emit(&rp, &options).expect("emits");
-            let dropped = silently_dropped(&WindowsEmitter, &rp.profile, &emission);
-            assert!(
-                dropped.is_empty(),
-                "{} {form:?}: {dropped:?}",
-                file.display()
-            );
-        }
+    for form in [None, Some("intune-custom")] {
+        let options = EmitOptions {
+            form: form.map(Into::into),
+            ..EmitOptions::default()
+        };
+        emailprof_testkit::assert_nothing_dropped(
+            &WindowsEmitter,
+            &fixture::profile_files(),
+            &options,
+        );
     }
 }
 
