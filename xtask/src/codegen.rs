@@ -389,6 +389,30 @@ mod tests {
         }
     }
 
+    /// ARCHITECTURE.md's code map has a section naming every crate directory of the
+    /// workspace (`crates/*`), so a new crate cannot go unmapped.
+    #[test]
+    fn the_code_map_names_every_crate() {
+        let root = workspace_root();
+        let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+        let headings: Vec<&str> = map.lines().filter(|l| l.starts_with("### ")).collect();
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.join("Cargo.toml").exists() {
+                continue;
+            }
+            let name = format!("`crates/{}`", path.file_name().unwrap().to_string_lossy());
+            if !headings.iter().any(|h| h.contains(&name)) {
+                missing.push(name);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "ARCHITECTURE.md has no section for {missing:?}"
+        );
+    }
+
     #[test]
     fn committed_docs_are_fresh() {
         if let Err(e) = docs(Mode::Check) {
