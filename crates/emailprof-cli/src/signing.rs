@@ -92,8 +92,11 @@ impl SigningArgs {
         let cert_pem = read(cert, "--sign-cert")?;
         // The key stays in a zeroizing buffer while it is parsed.
         let key_pem = zeroize::Zeroizing::new(read(key, "--sign-key")?);
-        let encrypted = key_pem.windows(9).any(|w| w == b"ENCRYPTED");
-        crate::resolve::warn_if_loose(key, "--sign-key", encrypted);
+        crate::resolve::warn_if_loose(
+            key,
+            "--sign-key",
+            emailprof_sign::key_is_encrypted(&key_pem),
+        );
         let chain = match &self.sign_chain {
             Some(p) => Some(read(p, "--sign-chain")?),
             None => None,

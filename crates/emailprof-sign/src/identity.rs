@@ -188,6 +188,18 @@ impl SigningIdentity {
     }
 }
 
+/// Whether the key in `bytes` (PEM or DER, as `SigningIdentity::from_pem` reads it) is
+/// encrypted with a passphrase: an encrypted PKCS#8 key, or legacy OpenSSL PEM encryption.
+pub fn key_is_encrypted(bytes: &[u8]) -> bool {
+    let blocks = pem_blocks(bytes);
+    if blocks.is_empty() {
+        return pkcs8::EncryptedPrivateKeyInfo::try_from(bytes).is_ok();
+    }
+    blocks.iter().any(|(label, block)| {
+        label == "ENCRYPTED PRIVATE KEY" || find(block, b"Proc-Type:").is_some()
+    })
+}
+
 /// PEM blocks of `text`: (label, whole block bytes).
 fn pem_blocks(text: &[u8]) -> Vec<(String, &[u8])> {
     const BEGIN: &[u8] = b"-----BEGIN ";
@@ -447,6 +459,18 @@ fn p256_backend(secret: &p256::SecretKey) -> Result<Box<dyn SignatureBackend>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encrypted_keys_are_told_apart() {
+        let plain = b"-----BEGIN PRIVATE KEY-----\nMA==\n-----END PRIVATE KEY-----\n";
+        let pkcs8 =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMA==\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let legacy = b"-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMA==\n-----END EC PRIVATE KEY-----\n";
+        assert!(!key_is_encrypted(plain));
+        assert!(key_is_encrypted(pkcs8));
+        assert!(key_is_encrypted(legacy));
+        assert!(!key_is_encrypted(b"\x30\x03\x02\x01\x00"));
+    }
 
     #[test]
     fn pem_blocks_are_split_with_their_labels() {

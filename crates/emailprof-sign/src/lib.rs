@@ -24,7 +24,7 @@ mod identity;
 
 use std::time::SystemTime;
 
-pub use identity::SigningIdentity;
+pub use identity::{SigningIdentity, key_is_encrypted};
 
 /// Why signing or reading a signed profile failed.
 ///

@@ -1,6 +1,7 @@
 //! Test fixtures for emitter crates (a dev-dependency only): loading profile fixtures, a
 //! directory user with every attribute so any profile resolves, and the checks every emitter
-//! owes the "nothing dropped silently" rule. A new emitter crate's tests start here.
+//! owes the "nothing dropped silently" rule. A new emitter crate's tests start here. Also
+//! [`cargo_build`], for tests that need a plugin library or the binary built.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -105,4 +106,61 @@ pub fn assert_nothing_dropped(emitter: &dyn Emitter, files: &[PathBuf], options:
             file.display()
         );
     }
+}
+
+/// `cargo build --message-format=json-render-diagnostics ARGS` in `workspace`; the files of the
+/// artifacts whose target is `target` (`-` and `_` alike). Panics with cargo's output when the
+/// build fails.
+///
+/// The variables cargo sets for the calling test binary are removed: build scripts that watch
+/// one (ring's watches `CARGO_MANIFEST_DIR`) would rerun, and their crates be rebuilt by every
+/// test run. `CARGO_TARGET_DIR` passes on.
+pub fn cargo_build(workspace: &Path, args: &[&str], target: &str) -> Vec<PathBuf> {
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.current_dir(workspace)
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .args(args)
+        .stderr(std::process::Stdio::piped());
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if ["CARGO_PKG_", "CARGO_BIN_", "CARGO_MANIFEST_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&k.as_ref())
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    let out = cmd.output().expect("run cargo build");
+    assert!(
+        out.status.success(),
+        "cargo build {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = target.replace('-', "_");
+    let mut files = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let name = msg["target"]["name"].as_str().unwrap_or_default();
+        if msg["reason"] == "compiler-artifact" && name.replace('-', "_") == target {
+            files.extend(
+                msg["filenames"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(PathBuf::from),
+            );
+        }
+    }
+    files
 }

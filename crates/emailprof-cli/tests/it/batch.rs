@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{emailprof, stderr};
+use crate::support::{emailprof, minimal_ios_batch, stderr};
 
 fn write_directory(path: &Path, users: usize, extra: &[&str]) {
     let mut csv = String::from(
@@ -20,26 +20,6 @@ fn write_directory(path: &Path, users: usize, extra: &[&str]) {
         csv.push('\n');
     }
     std::fs::write(path, csv).unwrap();
-}
-
-/// `emailprof batch examples/minimal.yaml --platforms ios --quiet --directory DIR`, then `rest`.
-fn minimal_ios_batch<'a>(
-    dir: &Path,
-    rest: impl IntoIterator<Item = &'a std::ffi::OsStr>,
-) -> std::process::Output {
-    emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(dir)
-        .args(rest)
-        .output()
-        .unwrap()
 }
 
 /// Every file below `dir` (relative path → bytes), without the manifest and report.

@@ -11,65 +11,23 @@ use crate::support::{emailprof, root, stderr, stdout};
 fn plugin(package: &str) -> PathBuf {
     static BUILT: OnceLock<Vec<(String, PathBuf)>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        // One cargo command per package (a combined build unifies features differently and
-        // rebuilds the plugins back and forth), without the variables cargo set for this test
-        // binary (build scripts watching them would rerun).
-        let mut stdout = String::new();
-        for package in ["emailprof-resolver-directory", "resolver-fixture-abort"] {
-            let mut cmd = std::process::Command::new(env!("CARGO"));
-            cmd.current_dir(root()).args([
-                "build",
-                "--message-format=json-render-diagnostics",
-                "--lib",
-                "-p",
-                package,
-            ]);
-            for (key, _) in std::env::vars_os() {
-                let k = key.to_string_lossy();
-                if ["CARGO_PKG_", "CARGO_BIN_", "CARGO_MANIFEST_"]
-                    .iter()
-                    .any(|p| k.starts_with(p))
-                    || [
-                        "CARGO_CRATE_NAME",
-                        "CARGO_PRIMARY_PACKAGE",
-                        "CARGO_TARGET_TMPDIR",
-                        "OUT_DIR",
-                    ]
-                    .contains(&k.as_ref())
-                {
-                    cmd.env_remove(&key);
-                }
-            }
-            let out = cmd.output().expect("cargo build");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            stdout.push_str(&String::from_utf8_lossy(&out.stdout));
-        }
+        // One cargo command per package: a combined build unifies features differently and
+        // rebuilds the plugins back and forth.
         let dir = root().join("target/emailprof-cli-test-plugins");
         std::fs::create_dir_all(&dir).unwrap();
         let mut libs = Vec::new();
-        for line in stdout.lines() {
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let name = msg["target"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .replace('_', "-");
-            for f in msg["filenames"].as_array().into_iter().flatten() {
-                let f = Path::new(f.as_str().unwrap_or_default());
+        for package in ["emailprof-resolver-directory", "resolver-fixture-abort"] {
+            let files = emailprof_testkit::cargo_build(&root(), &["--lib", "-p", package], package);
+            for f in files {
                 if f.to_string_lossy().ends_with(std::env::consts::DLL_SUFFIX) {
                     let target = dir.join(f.file_name().unwrap());
                     let tmp = dir.join(format!(".{}.tmp", std::process::id()));
-                    std::fs::copy(f, &tmp).unwrap();
+                    std::fs::copy(&f, &tmp).unwrap();
                     use std::os::unix::fs::PermissionsExt;
                     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
                     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
                     std::fs::rename(&tmp, &target).unwrap();
-                    libs.push((name.clone(), target));
+                    libs.push((package.to_owned(), target));
                 }
             }
         }

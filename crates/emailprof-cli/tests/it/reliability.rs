@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::support::{emailprof, root, stderr, stdout};
+use crate::support::{emailprof, minimal_ios_batch, root, stderr, stdout};
 
 fn hostile(name: &str) -> String {
     format!("tests/hostile/{name}")
@@ -662,20 +662,7 @@ fn a_user_id_with_a_control_character_is_refused() {
         r#"{"users": [{"userId": "x\u0000y", "userPrincipalName": "x@contoso.com"}]}"#,
     )
     .unwrap();
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(tmp.path().join("out"))
-        .output()
-        .unwrap();
+    let o = minimal_ios_batch(&dir, ["--out".as_ref(), tmp.path().join("out").as_os_str()]);
     assert_clean_failure(&o, 2, "control characters", "a NUL in a user id");
 }
 
@@ -932,22 +919,12 @@ fn a_batch_that_fills_the_disk_is_resumable() {
     std::fs::write(&dir, csv).unwrap();
     let out = disk.path().join("out");
     let batch = |resume: bool| {
-        let mut cmd = emailprof();
-        cmd.args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out);
-        if resume {
-            cmd.arg("--resume");
-        }
-        cmd.output().unwrap()
+        minimal_ios_batch(
+            &dir,
+            ["--out".as_ref(), out.as_os_str()]
+                .into_iter()
+                .chain(resume.then_some("--resume".as_ref())),
+        )
     };
     let o = batch(false);
     let err = stderr(&o);

@@ -30,3 +30,23 @@ pub(crate) fn json_lines(o: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect()
 }
+
+/// `emailprof batch examples/minimal.yaml --platforms ios --quiet --directory DIR`, then `rest`.
+pub(crate) fn minimal_ios_batch<'a>(
+    dir: &Path,
+    rest: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> Output {
+    emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(dir)
+        .args(rest)
+        .output()
+        .unwrap()
+}

@@ -97,56 +97,8 @@ struct Built {
     plugin: PathBuf,
 }
 
-/// `cargo build --message-format=json-render-diagnostics ARGS` in the workspace (the
-/// environment passes CARGO_TARGET_DIR on); the files of the artifact whose target is `name`.
 fn cargo_build(args: &[&str], name: &str) -> Vec<PathBuf> {
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(WORKSPACE)
-        .args(["build", "--message-format=json-render-diagnostics"])
-        .args(args)
-        .stderr(Stdio::piped());
-    // Not the variables cargo sets for this test binary: build scripts that watch one (ring's
-    // watches CARGO_MANIFEST_DIR) would rerun, and ring, rustls and ldap3 be rebuilt each time.
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if ["CARGO_PKG_", "CARGO_BIN_", "CARGO_MANIFEST_"]
-            .iter()
-            .any(|p| k.starts_with(p))
-            || [
-                "CARGO_CRATE_NAME",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&k.as_ref())
-        {
-            cmd.env_remove(&key);
-        }
-    }
-    let out = cmd.output().expect("run cargo build");
-    assert!(
-        out.status.success(),
-        "cargo build {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut files = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if msg["reason"] == "compiler-artifact" && msg["target"]["name"] == name {
-            files.extend(
-                msg["filenames"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(PathBuf::from),
-            );
-        }
-    }
-    files
+    emailprof_testkit::cargo_build(Path::new(WORKSPACE), args, name)
 }
 
 /// Build the `emailprof` binary and the plugin library, and copy the library into `dir` with
