@@ -2,16 +2,12 @@
 
 use std::path::Path;
 
-use emailprof_core::{
-    Emission, EmitOptions, Emitter, Operation, OsVersion, ResolvedProfile, Setting, Severity,
-    Support,
-};
+use emailprof::{EmitRequest, MaterialReader, registry};
+use emailprof_core::{EmitOptions, Operation, OsVersion, Severity};
 
-use crate::cli::{
-    Command, DiffArgs, EmitArgs, PlatformsArgs, SchemaArgs, UserSource, ValidateArgs,
-};
+use crate::cli::{Command, DiffArgs, EmitArgs, PlatformsArgs, SchemaArgs, ValidateArgs};
 use crate::output::{write_atomic, write_output};
-use crate::{Reporter, exit, invalid, profile, registry, resolve};
+use crate::{Reporter, exit, invalid, profile, resolve};
 
 pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::Result<u8> {
     match command {
@@ -58,90 +54,49 @@ fn schema(args: SchemaArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-fn emitter(id: &str) -> anyhow::Result<Box<dyn Emitter>> {
-    match registry::find(id) {
-        Some(e) => Ok(e),
-        None => {
-            invalid!(
-                "unknown platform `{id}`; expected one of: {}",
-                registry::emitters()
-                    .iter()
-                    .map(|e| e.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
+/// `--min-os`, parsed once for every subcommand that takes it.
+pub(crate) fn min_os(value: Option<&str>) -> anyhow::Result<Option<OsVersion>> {
+    match value {
+        Some(v) => match OsVersion::parse(v) {
+            Some(v) => Ok(Some(v)),
+            None => invalid!("--min-os `{v}` is not a version like 13.0 or 15.4.1"),
+        },
+        None => Ok(None),
     }
-}
-
-/// Everything an emission needs besides the profile.
-pub(crate) struct EmitRequest<'a> {
-    pub platform: &'a str,
-    pub users: &'a UserSource,
-    pub options: EmitOptions,
-}
-
-/// Emit `loaded` for one platform and user: the path shared by `emit`, `serve` and `batch`.
-pub(crate) fn emit_loaded(
-    loaded: &profile::LoadedProfile,
-    request: &EmitRequest<'_>,
-) -> anyhow::Result<Emission> {
-    let emitter = emitter(request.platform)?;
-    let user = resolve::identity(&loaded.profile, request.users)?;
-    let (materials, password) = resolve::materials(
-        &loaded.profile,
-        &loaded.base_dir,
-        request.options.include_password,
-    )?;
-    let resolved = ResolvedProfile {
-        profile: loaded.profile.clone(),
-        user,
-        materials,
-        password,
-    };
-    tracing::info!(platform = emitter.id(), user = %resolved.user.user_id, "emitting");
-    emitter
-        .emit(&resolved, &request.options)
-        .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{}: {e}", emitter.id()))))
 }
 
 fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     // Check the platform before reading anything, so a typo fails fast.
-    emitter(&args.platform)?;
+    registry::emitter(&args.platform)?;
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
-    let min_os_version = match &args.min_os {
-        Some(v) => match OsVersion::parse(v) {
-            Some(v) => Some(v),
-            None => invalid!("--min-os `{v}` is not a version like 13.0 or 15.4.1"),
+    let options = EmitOptions {
+        min_os_version: min_os(args.min_os.as_deref())?,
+        include_password: args.include_password,
+        operation: if args.remove {
+            Operation::Remove
+        } else if args.replace {
+            Operation::Replace
+        } else {
+            Operation::Add
         },
-        None => None,
-    };
-    let request = EmitRequest {
-        platform: &args.platform,
-        users: &args.users,
-        options: EmitOptions {
-            min_os_version,
-            include_password: args.include_password,
-            operation: if args.remove {
-                Operation::Remove
-            } else if args.replace {
-                Operation::Replace
-            } else {
-                Operation::Add
-            },
-            form: args.form.clone(),
-        },
+        form: args.form.clone(),
     };
     let signer = args.signing.signer()?;
-    let mut emission = emit_loaded(&loaded, &request)?;
+    let users = resolve::user_source(&args.users)?;
+    let request = EmitRequest {
+        platform: &args.platform,
+        users: &users,
+        user: args.users.user.as_deref(),
+        options,
+    };
+    let reader = MaterialReader::plain(&loaded.base_dir);
+    let emitted = emailprof::emit_user(&loaded, &request, &reader)?;
+    for notice in &emitted.notices {
+        crate::report::warning(notice);
+    }
+    let mut emission = emitted.emission;
     if let Some(signer) = &signer {
-        for a in emission
-            .artifacts
-            .iter_mut()
-            .filter(|a| signer.applies_to(a))
-        {
-            a.bytes = signer.sign(&a.bytes)?;
-        }
+        signer.sign_all(&mut emission.artifacts)?;
     }
     let mut warnings = 0;
     for d in &emission.diagnostics {
@@ -171,44 +126,10 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-fn support_cell(s: Support) -> String {
-    match s {
-        Support::Native { since: None } => "yes".into(),
-        Support::Native { since: Some(v) } => format!("{v}+"),
-        Support::Partial { since, .. } => format!(
-            "partial{}",
-            since.map(|v| format!(" {v}+")).unwrap_or_default()
-        ),
-        Support::Unsupported { .. } => "no".into(),
-        Support::OtherPlatform => "-".into(),
-    }
-}
-
-/// The capability matrix as Markdown: one row per setting, one column per platform.
-pub fn capability_matrix(emitters: &[Box<dyn Emitter>]) -> String {
-    let mut out = String::from("| setting | pointer |");
-    for e in emitters {
-        out.push_str(&format!(" {} |", e.id()));
-    }
-    out.push_str("\n|---|---|");
-    for _ in emitters {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    for s in Setting::ALL {
-        out.push_str(&format!("| {} | `{}` |", s.title(), s.pointer()));
-        for e in emitters {
-            out.push_str(&format!(" {} |", support_cell(e.capability(s))));
-        }
-        out.push('\n');
-    }
-    out
-}
-
 fn platforms(args: PlatformsArgs) -> anyhow::Result<u8> {
     let all = registry::emitters();
     let text = if args.matrix {
-        capability_matrix(&all)
+        registry::capability_matrix(&all)
     } else {
         all.iter()
             .map(|e| format!("{:<18} {}\n", e.id(), e.title()))
@@ -220,7 +141,7 @@ fn platforms(args: PlatformsArgs) -> anyhow::Result<u8> {
 
 fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     let platform = match &args.platform {
-        Some(id) => Some(emitter(id)?),
+        Some(id) => Some(registry::emitter(id)?),
         None => None,
     };
     let old = profile::load(&args.old, &args.input, reporter)?;
@@ -250,36 +171,30 @@ fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
 
 fn plugin(cmd: crate::cli::PluginCommand) -> anyhow::Result<u8> {
     use crate::cli::PluginCommand;
-    match cmd {
+    let (path, allow_insecure, serve) = match cmd {
         PluginCommand::Info {
             path,
             allow_insecure_plugin,
-        } => {
-            let opts = resolver_host::LoadOptions {
-                allow_insecure: allow_insecure_plugin,
-            };
-            let info = resolver_host::plugin_info(&path, &opts)
-                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
-            let text = format!(
-                "name: {}\nversion: {}\nabi: {}\npath: {}\n",
-                info.name,
-                info.version,
-                info.abi,
-                path.display()
-            );
-            write_output(None, text.as_bytes(), false)?;
-            Ok(exit::OK)
-        }
+        } => (path, allow_insecure_plugin, false),
         PluginCommand::Serve {
             path,
             allow_insecure_plugin,
-        } => {
-            let opts = resolver_host::LoadOptions {
-                allow_insecure: allow_insecure_plugin,
-            };
-            resolver_host::serve_library_stdio(&path, &opts)
-                .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
-            Ok(exit::OK)
-        }
+        } => (path, allow_insecure_plugin, true),
+    };
+    let opts = resolver_host::LoadOptions { allow_insecure };
+    let invalid = |e: resolver_host::HostError| anyhow::Error::new(crate::Invalid(e.to_string()));
+    if serve {
+        resolver_host::serve_library_stdio(&path, &opts).map_err(invalid)?;
+        return Ok(exit::OK);
     }
+    let info = resolver_host::plugin_info(&path, &opts).map_err(invalid)?;
+    let text = format!(
+        "name: {}\nversion: {}\nabi: {}\npath: {}\n",
+        info.name,
+        info.version,
+        info.abi,
+        path.display()
+    );
+    write_output(None, text.as_bytes(), false)?;
+    Ok(exit::OK)
 }

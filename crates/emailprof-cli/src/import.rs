@@ -114,11 +114,11 @@ pub(crate) fn import(cmd: ImportCommand, reporter: &Reporter) -> anyhow::Result<
 }
 
 fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
-    let (display, bytes) = profile::read_limited(&args.file, emailprof_intune::MAX_GRAPH_BYTES)?;
+    let (display, bytes) = profile::read_limited(&args.file, emailprof::import::MAX_GRAPH_BYTES)?;
     // Positions for the findings' pointers, when the input is JSON we can read.
     let locations = input::parse(&bytes, Format::Json).ok().map(|d| d.locations);
     let at = |p: &str| locations.as_ref().and_then(|l| l.value(p));
-    let result = emailprof_intune::import_graph_report(&bytes)
+    let result = emailprof::import::import_graph_report(&bytes)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
     let mut errors = 0;
     for f in &result.findings {
@@ -160,7 +160,7 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                 let id = p.profile["identifier"].as_str().unwrap_or("profile");
                 let name = format!(
                     "{}.{}",
-                    crate::batch::safe_file_stem(id),
+                    emailprof::batch::safe_file_stem(id),
                     args.to.extension()
                 );
                 write_atomic(
@@ -187,7 +187,7 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
 fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     // Profiles with embedded identities are larger than profile documents.
     let (display, bytes) = profile::read_limited(&args.file, 16 * 1024 * 1024)?;
-    let imported = emailprof_ios::import_mobileconfig(&bytes)
+    let imported = emailprof::import::import_mobileconfig(&bytes)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
     let mut errors = 0;
     for f in &imported.findings {
@@ -243,11 +243,11 @@ fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<
 
 pub(crate) fn export(cmd: ExportCommand, reporter: &Reporter) -> anyhow::Result<u8> {
     let ExportCommand::Intune(args) = cmd;
-    let Some(graph_type) = emailprof_intune::GraphType::for_platform(&args.platform) else {
+    let Some(graph_type) = emailprof::import::GraphType::for_platform(&args.platform) else {
         invalid!(
             "no Intune email profile type for platform `{}`; expected one of: {}",
             args.platform,
-            emailprof_intune::GraphType::ALL
+            emailprof::import::GraphType::ALL
                 .iter()
                 .map(|t| t.platform_id())
                 .collect::<Vec<_>>()
@@ -255,7 +255,7 @@ pub(crate) fn export(cmd: ExportCommand, reporter: &Reporter) -> anyhow::Result<
         )
     };
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
-    let export = emailprof_intune::export_graph(&loaded.profile, graph_type)
+    let export = emailprof::import::export_graph(&loaded.profile, graph_type)
         .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
     for d in &export.diagnostics {
         reporter.diagnostic(d);

@@ -1,17 +1,13 @@
-//! emailprof's command-line front end: argument parsing, file and stdin input, user resolution,
-//! certificate and secret reading, atomic output, and turning library errors into messages and
-//! exit codes. The only crate (with the resolver host) that touches files, the environment,
-//! the clock or the network.
+//! emailprof's command-line front end: argument parsing, reading the files it is given,
+//! printing (human and `--json`), progress display, and turning the library's errors into
+//! messages and exit codes. The pipeline itself is the `emailprof` library.
 
 mod batch;
 pub mod cli;
 mod commands;
-mod dedup;
 mod import;
-mod jsonl;
 mod output;
 mod profile;
-pub mod registry;
 mod report;
 mod resolve;
 mod serve;
@@ -21,7 +17,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use commands::capability_matrix;
+pub use emailprof::registry;
+pub use emailprof::registry::capability_matrix;
 pub use report::Reporter;
 
 /// Exit codes, documented in `--help`.
@@ -49,6 +46,14 @@ macro_rules! invalid {
     ($($t:tt)*) => { return Err(anyhow::Error::new($crate::Invalid(format!($($t)*)))) };
 }
 pub(crate) use invalid;
+
+/// Whether `err` is bad input or usage (exit code 2).
+fn is_invalid(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Invalid>().is_some()
+        || err
+            .downcast_ref::<emailprof::Error>()
+            .is_some_and(emailprof::Error::is_invalid)
+}
 
 fn init_logging(verbose: u8) {
     use tracing_subscriber::filter::{EnvFilter, LevelFilter};
@@ -86,7 +91,7 @@ pub fn main() -> ExitCode {
     match commands::run(cli.command, &reporter, cli.global.json) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let code = if err.downcast_ref::<Invalid>().is_some() {
+            let code = if is_invalid(&err) {
                 exit::INVALID
             } else if err
                 .downcast_ref::<std::io::Error>()

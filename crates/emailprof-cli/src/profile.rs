@@ -1,22 +1,16 @@
-//! Reading and validating profile files.
+//! Reading profile files (and stdin) and reporting their validation.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
-use emailprof_core::input::{self, Format, MAX_INPUT_BYTES};
-use emailprof_core::{EmailProfile, Severity, ValidationOptions};
+use emailprof::LoadedProfile;
+use emailprof::profile::base_dir_of;
+use emailprof_core::ValidationOptions;
+use emailprof_core::input::{Format, MAX_INPUT_BYTES};
 
 use crate::cli::ProfileInput;
 use crate::{Reporter, invalid};
-
-/// A profile that passed validation.
-pub(crate) struct LoadedProfile {
-    /// Where relative paths in the profile are resolved from.
-    pub base_dir: PathBuf,
-    pub profile: EmailProfile,
-    pub warnings: usize,
-}
 
 /// Read `spec` (a path, or `-` for stdin), with the profile size limit.
 pub(crate) fn read_source(spec: &str) -> anyhow::Result<(String, Vec<u8>)> {
@@ -76,46 +70,14 @@ pub(crate) fn check(
 ) -> anyhow::Result<Option<LoadedProfile>> {
     let format = format_of(spec, input)?;
     let (display, bytes) = read_source(spec)?;
-    let doc = match input::parse(&bytes, format) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let f = emailprof_core::Finding {
-                severity: Severity::Error,
-                pointer: String::new(),
-                position: e.position,
-                message: e.message,
-                expected: Some(format!("a {} document", format.name().to_uppercase())),
-                rule: "syntax".into(),
-            };
-            reporter.finding(&display, &f);
-            return Ok(None);
-        }
-    };
     let options = ValidationOptions {
         allow_inline_secrets: input.allow_inline_secrets,
     };
-    let report = emailprof_core::validate(&doc, options);
-    for f in &report.findings {
+    let checked = emailprof::profile::check(&bytes, format, options, base_dir_of(spec));
+    for f in &checked.findings {
         reporter.finding(&display, f);
     }
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    let base_dir = if spec == "-" {
-        PathBuf::from(".")
-    } else {
-        Path::new(spec)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-    };
-    Ok(report.profile.map(|profile| LoadedProfile {
-        base_dir,
-        profile,
-        warnings,
-    }))
+    Ok(checked.profile)
 }
 
 /// Validate `spec` and fail with exit code 2 when it has errors.
@@ -127,45 +89,5 @@ pub(crate) fn load(
     match check(spec, input, reporter)? {
         Some(p) => Ok(p),
         None => invalid!("{spec}: the profile is not valid (problems listed above)"),
-    }
-}
-
-/// Validate a profile held in memory (`serve`), with relative paths resolved from `base_dir`:
-/// the profile and its warnings, or every finding when it has errors.
-pub(crate) fn from_bytes(
-    bytes: &[u8],
-    format: Format,
-    options: ValidationOptions,
-    base_dir: PathBuf,
-) -> Result<(LoadedProfile, Vec<emailprof_core::Finding>), Vec<emailprof_core::Finding>> {
-    let doc = match input::parse(bytes, format) {
-        Ok(doc) => doc,
-        Err(e) => {
-            return Err(vec![emailprof_core::Finding {
-                severity: Severity::Error,
-                pointer: String::new(),
-                position: e.position,
-                message: e.message,
-                expected: Some(format!("a {} document", format.name().to_uppercase())),
-                rule: "syntax".into(),
-            }]);
-        }
-    };
-    let report = emailprof_core::validate(&doc, options);
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    match report.profile {
-        Some(profile) => Ok((
-            LoadedProfile {
-                base_dir,
-                profile,
-                warnings,
-            },
-            report.findings,
-        )),
-        None => Err(report.findings),
     }
 }

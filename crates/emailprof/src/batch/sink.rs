@@ -1,0 +1,277 @@
+//! Where batch outputs go, written so that nothing is lost: files written atomically (temp
+//! file + rename), archives and JSON lines streamed into a temporary file renamed into place
+//! at the end, a manifest of completed outputs for `--resume`, and the report.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Context, Result};
+
+/// Write `bytes` to `path` atomically. `sensitive` outputs (with a password or key material)
+/// stay readable by the owner only. `durable` also flushes the file and its directory to disk
+/// before returning (batch runs flush once at the end instead).
+pub fn write_atomic(path: &Path, bytes: &[u8], sensitive: bool, durable: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".emailprof-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    if !sensitive {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = sensitive;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if durable && let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Where a batch writes its outputs.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// One file per user and platform, `DIR/<platform>/<user>.<ext>`; `resume` skips outputs
+    /// the manifest records as complete with unchanged inputs.
+    Files { dir: PathBuf, resume: bool },
+    /// One tar archive.
+    Archive(PathBuf),
+    /// One JSON line per artifact.
+    Jsonl(PathBuf),
+}
+
+/// The open sink of a run.
+pub(crate) enum Sink {
+    Files {
+        dir: PathBuf,
+    },
+    Archive {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    Jsonl {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+}
+
+/// What form the workers serialize outputs into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Files,
+    Archive,
+    Jsonl,
+}
+
+impl Sink {
+    /// Create the output directory (and one per platform) or the temporary stream file; the
+    /// report's default path goes with it.
+    pub(crate) fn open(output: &Output, platforms: &[&str]) -> Result<(Sink, PathBuf)> {
+        let (path, archive) = match output {
+            Output::Files { dir, .. } => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                for p in platforms {
+                    std::fs::create_dir_all(dir.join(p))?;
+                }
+                return Ok((
+                    Sink::Files { dir: dir.clone() },
+                    dir.join("emailprof-report.json"),
+                ));
+            }
+            Output::Archive(p) => (p.clone(), true),
+            Output::Jsonl(p) => (p.clone(), false),
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".emailprof-")
+            .suffix(".tmp")
+            .tempfile_in(&parent)
+            .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
+        let report = PathBuf::from(format!("{}.report.json", path.display()));
+        Ok(if archive {
+            (Sink::Archive { tmp, path }, report)
+        } else {
+            (Sink::Jsonl { tmp, path }, report)
+        })
+    }
+
+    pub(crate) fn form(&self) -> Form {
+        match self {
+            Sink::Files { .. } => Form::Files,
+            Sink::Archive { .. } => Form::Archive,
+            Sink::Jsonl { .. } => Form::Jsonl,
+        }
+    }
+
+    pub(crate) fn dir(&self) -> Option<&Path> {
+        match self {
+            Sink::Files { dir } => Some(dir),
+            _ => None,
+        }
+    }
+
+    /// Put the finished archive or JSON lines file in place (files are already there).
+    pub(crate) fn persist(self) -> Result<()> {
+        match self {
+            Sink::Archive { tmp, path } | Sink::Jsonl { tmp, path } => {
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Sink::Files { dir } => sync_filesystem(&dir),
+        }
+        Ok(())
+    }
+}
+
+/// Append one tar entry (header, data, padding), as `tar` writes it, without the archive's
+/// end blocks, to `out`; on error `out` is left as it was.
+pub(crate) fn push_tar_entry(
+    out: &mut Vec<u8>,
+    rel: &str,
+    bytes: &[u8],
+    sensitive: bool,
+) -> std::io::Result<()> {
+    let start = out.len();
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(if sensitive { 0o600 } else { 0o644 });
+    header.set_mtime(0);
+    header.set_entry_type(tar::EntryType::Regular);
+    let mut b = tar::Builder::new(&mut *out);
+    b.mode(tar::HeaderMode::Deterministic);
+    let result = b
+        .append_data(&mut header, rel, bytes)
+        .and_then(|()| b.finish());
+    drop(b);
+    match result {
+        // `finish` ends the archive with two zero blocks; entries are concatenated instead.
+        Ok(()) => out.truncate(out.len().saturating_sub(1024)),
+        Err(_) => out.truncate(start),
+    }
+    result
+}
+
+/// Writes the archive or JSON lines file, chunk by chunk, and starts writing back each
+/// `WRITEBACK` bytes to disk while the run goes on, so the final `fsync` waits only for the
+/// tail instead of the whole file.
+pub(crate) struct StreamWriter {
+    file: std::fs::File,
+    offset: u64,
+    flushed: u64,
+}
+
+impl StreamWriter {
+    const WRITEBACK: u64 = 16 << 20;
+
+    pub(crate) fn new(file: std::fs::File) -> Self {
+        Self {
+            file,
+            offset: 0,
+            flushed: 0,
+        }
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(bytes)?;
+        self.offset += bytes.len() as u64;
+        if self.offset - self.flushed >= Self::WRITEBACK {
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                // SAFETY: the descriptor is open for the duration of the call; the range is
+                // within what was written. SYNC_FILE_RANGE_WRITE only starts write-back (no
+                // wait); a failure here changes nothing the final fsync does not check.
+                unsafe {
+                    libc::sync_file_range(
+                        self.file.as_raw_fd(),
+                        self.flushed as libc::off64_t,
+                        (self.offset - self.flushed) as libc::off64_t,
+                        libc::SYNC_FILE_RANGE_WRITE,
+                    );
+                }
+            }
+            self.flushed = self.offset;
+        }
+        Ok(())
+    }
+}
+
+/// Flush every file written below `dir` to disk in one call (instead of a fsync per file).
+fn sync_filesystem(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(d) = std::fs::File::open(dir) {
+            // SAFETY: `d` is an open file descriptor for the duration of the call.
+            unsafe {
+                libc::syncfs(d.as_raw_fd());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+}
+
+pub(crate) fn manifest_path(dir: &Path) -> PathBuf {
+    dir.join(".emailprof-manifest.jsonl")
+}
+
+/// Keys of outputs recorded complete whose file is still there with the recorded size.
+pub(crate) fn load_manifest(dir: &Path) -> Result<HashSet<u64>> {
+    let path = manifest_path(dir);
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut done = HashSet::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(line) = line else { break };
+        // A line cut short by a crash is not a record.
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let (Some(key), Some(rel), Some(size)) = (
+            v["k"]
+                .as_str()
+                .and_then(|k| u64::from_str_radix(k, 16).ok()),
+            v["f"].as_str(),
+            v["n"].as_u64(),
+        ) else {
+            continue;
+        };
+        if rel.contains("..") || rel.starts_with('/') {
+            continue;
+        }
+        if std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == size) {
+            done.insert(key);
+        }
+    }
+    Ok(done)
+}

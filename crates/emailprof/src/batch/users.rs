@@ -1,0 +1,205 @@
+//! The users of a batch, streamed: a CSV directory row by row (flat memory), JSON and LDIF
+//! exports whole, or user ids for a resolver plugin one per line; sharded, and refused when an
+//! id repeats.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use emailprof_core::attributes::DirectoryAttributes;
+
+use super::dedup::{Bloom, Duplicates, EXACT_UP_TO};
+use super::naming::Shard;
+use crate::error::{Result, invalid};
+use crate::material::open_input;
+use crate::users::{BUILTIN_DIRECTORY, PluginSpec, directory_resolver};
+
+/// Which users a batch emits for.
+#[derive(Clone, Debug)]
+pub enum Users {
+    /// Every user of a directory export (`None`: the built-in example directory).
+    Directory(Option<PathBuf>),
+    /// The ids listed in a file (`-`: stdin), one per line, resolved by a plugin.
+    Plugin {
+        plugin: PluginSpec,
+        ids: Option<PathBuf>,
+    },
+}
+
+/// A user to process: attributes from a directory file, or an id for the resolver plugin.
+pub(crate) enum Item {
+    Attrs(DirectoryAttributes),
+    Id(String),
+}
+
+pub(crate) type UserIter = Box<dyn Iterator<Item = Result<Item, String>> + Send>;
+
+/// The id on one line of a `--users` file, if the line holds one for this shard.
+fn listed_id(line: &str, shard: Option<Shard>) -> Option<&str> {
+    let id = line.trim();
+    (!id.is_empty() && !id.starts_with('#') && shard.is_none_or(|s| s.contains(id))).then_some(id)
+}
+
+/// Lines in a file: one fast pass, for the progress total and the duplicate filter's size.
+fn count_lines(path: &Path) -> Result<u64> {
+    let mut lines = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut f = open_input(path)?;
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Ok(lines)
+}
+
+/// User ids for a resolver plugin, one per line, blank lines and `#` comments skipped; an id
+/// listed twice stops the run. Also returns the number of ids when the list is a file.
+fn user_ids(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
+    let stdin = path == Path::new("-");
+    let lines = if stdin {
+        None
+    } else {
+        Some(count_lines(path)?)
+    };
+    let (reader, mut duplicates, total): (Box<dyn std::io::BufRead + Send>, _, _) = match lines {
+        None => (
+            Box::new(std::io::BufReader::new(std::io::stdin())),
+            Duplicates::exact(),
+            None,
+        ),
+        Some(lines) if lines <= EXACT_UP_TO => (
+            Box::new(std::io::BufReader::new(open_input(path)?)),
+            Duplicates::exact(),
+            None,
+        ),
+        Some(lines) => {
+            // A first pass over the file: how many ids, and which may repeat.
+            let (duplicates, total) = Duplicates::from_first_pass(
+                std::io::BufReader::new(open_input(path)?)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| listed_id(&l, shard).map(str::to_owned)),
+                Bloom::for_users(lines),
+            );
+            (
+                Box::new(std::io::BufReader::new(open_input(path)?)),
+                duplicates,
+                Some(total),
+            )
+        }
+    };
+    let shown = path.display().to_string();
+    let iter = reader.lines().enumerate().filter_map(move |(i, line)| {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => return Some(Err(format!("{shown}: line {}: {e}", i + 1))),
+        };
+        let id = listed_id(&line, shard)?;
+        if !duplicates.first_time(id) {
+            return Some(Err(format!(
+                "{shown}: line {}: user id `{id}` appears more than once",
+                i + 1
+            )));
+        }
+        Some(Ok(Item::Id(id.to_owned())))
+    });
+    Ok((Box::new(iter), total))
+}
+
+/// Users to process, optionally sharded. A CSV directory (and the built-in one) is streamed
+/// row by row, so memory stays flat however many users it has; JSON and LDIF exports are
+/// parsed whole. Also returns the number of users when it is known cheaply.
+pub(crate) fn stream(users: &Users, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
+    let directory = match users {
+        Users::Plugin { ids, .. } => {
+            let Some(path) = ids else {
+                invalid!("with --resolver, give the user ids with --users FILE (one per line)")
+            };
+            return user_ids(path, shard);
+        }
+        Users::Directory(d) => d,
+    };
+    let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
+    let is_csv = match directory {
+        None => true,
+        Some(p) => {
+            emailprof_directory::DirectoryFormat::from_path(&p.display().to_string())
+                == Some(emailprof_directory::DirectoryFormat::Csv)
+        }
+    };
+    if !is_csv {
+        let resolver = directory_resolver(directory.as_deref())?;
+        let selected: Vec<DirectoryAttributes> = resolver
+            .directory()
+            .users()
+            .filter(|u| keep(u))
+            .cloned()
+            .collect();
+        let total = selected.len() as u64;
+        return Ok((
+            Box::new(selected.into_iter().map(|u| Ok(Item::Attrs(u)))),
+            Some(total),
+        ));
+    }
+    let (name, reader, rows): (String, Box<dyn std::io::Read + Send>, Option<u64>) = match directory
+    {
+        None => (
+            "built-in example directory".into(),
+            Box::new(BUILTIN_DIRECTORY),
+            None,
+        ),
+        Some(p) => (
+            p.display().to_string(),
+            Box::new(open_input(p)?),
+            Some(count_lines(p)?),
+        ),
+    };
+    // Duplicate ids would overwrite each other's files. A large file is read twice: first for
+    // the number of users (after sharding) and the ids that may repeat, in fixed memory (see
+    // `dedup`); a small one and the built-in directory are read once, remembering every id.
+    let (mut duplicates, total) = match (directory, rows) {
+        (Some(_), Some(lines)) if lines <= EXACT_UP_TO => (
+            Duplicates::exact(),
+            shard.is_none().then(|| lines.saturating_sub(1)),
+        ),
+        (Some(p), Some(lines)) => {
+            let first = emailprof_directory::CsvStream::new(open_input(p)?)
+                .into_iter()
+                .flatten()
+                .map_while(Result::ok)
+                .filter(|(u, _)| keep(u))
+                .map(|(u, _)| u.user_id);
+            let (d, n) = Duplicates::from_first_pass(first, Bloom::for_users(lines));
+            (d, Some(n))
+        }
+        _ => (Duplicates::exact(), None),
+    };
+    let stream = emailprof_directory::CsvStream::new(reader)
+        .map_err(|e| crate::Error::invalid(format!("{name}: {e}")))?;
+    let iter = stream.filter_map(move |r| match r {
+        Err(e) => Some(Err(format!("{name}: {e}"))),
+        Ok((u, line)) => {
+            if !keep(&u) {
+                return None;
+            }
+            if !duplicates.first_time(&u.user_id) {
+                return Some(Err(format!(
+                    "{name}: line {line}: user id `{}` appears more than once",
+                    u.user_id
+                )));
+            }
+            Some(Ok(Item::Attrs(u)))
+        }
+    });
+    Ok((Box::new(iter), total))
+}
+
+/// The plugin of a batch, when its users come from one.
+pub(crate) fn plugin(users: &Users) -> Option<&PluginSpec> {
+    match users {
+        Users::Plugin { plugin, .. } => Some(plugin),
+        Users::Directory(_) => None,
+    }
+}

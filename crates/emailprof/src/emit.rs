@@ -1,0 +1,52 @@
+//! One user's artifacts: the path `emit`, `serve` and every library caller share.
+
+use emailprof_core::{Emission, EmitOptions, ResolvedProfile};
+
+use crate::error::{Error, Result};
+use crate::material::MaterialReader;
+use crate::profile::LoadedProfile;
+use crate::registry;
+use crate::users::UserSource;
+
+/// One emission request: which platform, for which user, how.
+pub struct EmitRequest<'a> {
+    /// A platform id of [`registry::emitters`].
+    pub platform: &'a str,
+    /// Where the user's attributes come from.
+    pub users: &'a UserSource,
+    /// The user's id in the source (ignored for placeholders).
+    pub user: Option<&'a str>,
+    pub options: EmitOptions,
+}
+
+/// What one emission produced, and what the material reader noticed on the way.
+pub struct Emitted {
+    pub emission: Emission,
+    /// Notes for the user about the files read (e.g. loose permissions), in the order found.
+    pub notices: Vec<String>,
+}
+
+/// Emit `loaded` for one platform and user, reading certificate material with `reader`.
+pub fn emit_user(
+    loaded: &LoadedProfile,
+    request: &EmitRequest<'_>,
+    reader: &MaterialReader,
+) -> Result<Emitted> {
+    let emitter = registry::emitter(request.platform)?;
+    let user = request.users.identity(&loaded.profile, request.user)?;
+    let materials = reader.materials(&loaded.profile, request.options.include_password)?;
+    let resolved = ResolvedProfile {
+        profile: loaded.profile.clone(),
+        user,
+        materials: materials.certificates,
+        password: materials.password,
+    };
+    tracing::info!(platform = emitter.id(), user = %resolved.user.user_id, "emitting");
+    let emission = emitter
+        .emit(&resolved, &request.options)
+        .map_err(|e| Error::invalid(format!("{}: {e}", emitter.id())))?;
+    Ok(Emitted {
+        emission,
+        notices: materials.notices,
+    })
+}

@@ -1,0 +1,248 @@
+//! The material reader: certificate files, secrets and input files the pipeline reads. All
+//! file and environment reads of the library happen here (and in the batch sinks' writes).
+//!
+//! [`MaterialReader::plain`] reads paths as given, relative to the profile's directory;
+//! [`MaterialReader::contained`] (for `serve`, where whoever posts a profile gets the bytes
+//! back) reads only relative paths below its root and never secrets.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use emailprof_core::model::CertificateKind;
+use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef};
+
+use crate::error::{Error, Result, invalid};
+
+/// Reads the files and secrets a profile names.
+#[derive(Clone, Debug)]
+pub struct MaterialReader {
+    /// Relative paths are resolved from here.
+    base_dir: PathBuf,
+    /// Only relative paths below `base_dir`, and no secrets.
+    contained: bool,
+}
+
+/// Certificate material and the password an emission needs, with what the reader noticed
+/// (e.g. a key file others may write) for the caller to tell the user.
+#[derive(Default)]
+pub struct Materials {
+    pub certificates: BTreeMap<String, CertificateMaterial>,
+    pub password: Option<Secret>,
+    pub notices: Vec<String>,
+}
+
+impl MaterialReader {
+    /// Reads paths relative to `base_dir` (the profile's directory), and absolute ones.
+    pub fn plain(base_dir: impl Into<PathBuf>) -> MaterialReader {
+        MaterialReader {
+            base_dir: base_dir.into(),
+            contained: false,
+        }
+    }
+
+    /// Reads only relative paths below `root`, and no secrets.
+    pub fn contained(root: impl Into<PathBuf>) -> MaterialReader {
+        MaterialReader {
+            base_dir: root.into(),
+            contained: true,
+        }
+    }
+
+    pub fn base_dir(&self) -> &Path {
+        &self.base_dir
+    }
+
+    /// Whether the reader may read `file` at all.
+    pub fn allows(&self, file: &str) -> bool {
+        !self.contained || contained(file)
+    }
+
+    /// Refuse what a contained reader must not read for `profile`: files outside its root,
+    /// and secrets (a SCEP challenge is read whenever the profile names one). Plain readers
+    /// allow everything.
+    pub fn check_profile(&self, profile: &EmailProfile) -> std::result::Result<(), String> {
+        if !self.contained {
+            return Ok(());
+        }
+        for (name, cert) in &profile.certificates {
+            let files = [
+                cert.pkcs12.as_ref().map(|p| p.file.as_str()),
+                cert.ca.as_ref().map(|c| c.file.as_str()),
+            ];
+            for file in files.into_iter().flatten() {
+                if !contained(file) {
+                    return Err(format!(
+                        "certificate `{name}`: the server reads certificate files only by relative paths below its working directory, not `{file}`"
+                    ));
+                }
+            }
+            if cert.scep.as_ref().is_some_and(|s| s.challenge.is_some()) {
+                return Err(format!(
+                    "certificate `{name}`: the server does not read secrets such as a SCEP challenge; emit this profile with `emailprof emit`"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_file(&self, file: &str, what: &str) -> Result<(PathBuf, Vec<u8>)> {
+        let path = self.base_dir.join(file);
+        if !self.allows(file) {
+            invalid!("{what}: cannot read {}: not allowed", path.display());
+        }
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
+        Ok((path, bytes))
+    }
+
+    /// Read a secret from its source. Never logs or shows the value.
+    pub fn read_secret(&self, source: &SecretRef, what: &str) -> Result<Secret> {
+        if self.contained {
+            invalid!("{what}: secrets are not read here");
+        }
+        if let Some(var) = &source.env {
+            return match std::env::var(var) {
+                Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+                _ => invalid!("{what}: environment variable {var} is not set"),
+            };
+        }
+        if let Some(file) = &source.file {
+            let path = self.base_dir.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::invalid(format!("{what}: cannot read {}: {e}", path.display()))
+            })?;
+            // Trim in place and move the string into the zeroizing holder: no copy stays
+            // behind.
+            let mut text = text;
+            while text.ends_with('\n') || text.ends_with('\r') {
+                text.pop();
+            }
+            return Ok(Secret::new(text));
+        }
+        if let Some(inline) = &source.inline {
+            return Ok(inline.clone());
+        }
+        invalid!("{what}: the secret source names no env, file or inline value")
+    }
+
+    /// Certificate material and the password the emission needs; secrets only when
+    /// `include_secrets`.
+    pub fn materials(&self, profile: &EmailProfile, include_secrets: bool) -> Result<Materials> {
+        let mut out = Materials::default();
+        for (name, cert) in &profile.certificates {
+            let what = format!("certificate `{name}`");
+            let material = match cert.kind {
+                CertificateKind::Pkcs12 => {
+                    let Some(p) = &cert.pkcs12 else { continue };
+                    let label = format!("{what} (PKCS#12)");
+                    let (path, data) = self.read_file(&p.file, &label)?;
+                    // A PKCS#12 file is encrypted with its passphrase.
+                    out.notices.extend(loose_permissions(&path, &label, true));
+                    let passphrase = match (&p.passphrase, include_secrets) {
+                        (Some(s), true) => {
+                            Some(self.read_secret(s, &format!("{what} passphrase"))?)
+                        }
+                        _ => None,
+                    };
+                    CertificateMaterial::Pkcs12 { data, passphrase }
+                }
+                CertificateKind::Ca => {
+                    let Some(c) = &cert.ca else { continue };
+                    let (_, bytes) = self.read_file(&c.file, &what)?;
+                    CertificateMaterial::Ca {
+                        der: certificate_der(&bytes, &what)?,
+                    }
+                }
+                CertificateKind::Scep => {
+                    let challenge = match cert.scep.as_ref().and_then(|s| s.challenge.as_ref()) {
+                        Some(s) => Some(self.read_secret(s, &format!("{what} SCEP challenge"))?),
+                        None => None,
+                    };
+                    CertificateMaterial::Scep { challenge }
+                }
+                CertificateKind::External | CertificateKind::DerivedCredential => continue,
+            };
+            out.certificates.insert(name.clone(), material);
+        }
+        out.password = match (&profile.account.authentication.password, include_secrets) {
+            (Some(s), true) => Some(
+                self.read_secret(s, "account password")
+                    .map_err(|e| e.context("--include-password"))?,
+            ),
+            _ => None,
+        };
+        Ok(out)
+    }
+}
+
+/// A file path a contained reader may read: relative, and below its root.
+fn contained(file: &str) -> bool {
+    let path = Path::new(file);
+    !file.is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// A warning when a file with key material is open to group or others: readable, for a key
+/// stored in the clear; writable (someone could swap the key), for one encrypted with a
+/// passphrase, which being readable does not expose (like the example PKCS#12, which a git
+/// clone leaves world-readable).
+pub fn loose_permissions(path: &Path, what: &str, encrypted: bool) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        let problem = if mode & 0o022 != 0 {
+            "writable by group or others"
+        } else if !encrypted && mode & 0o044 != 0 {
+            "an unencrypted key readable by group or others"
+        } else {
+            return None;
+        };
+        Some(format!(
+            "{what}: {} is {problem}; restrict it to its owner (chmod 600)",
+            path.display()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, what, encrypted);
+        None
+    }
+}
+
+/// DER bytes of a PEM or DER certificate.
+pub fn certificate_der(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(bytes.to_vec());
+    };
+    let Some(start) = text.find("-----BEGIN CERTIFICATE-----") else {
+        if bytes.first() == Some(&0x30) {
+            return Ok(bytes.to_vec());
+        }
+        invalid!("{what}: not a PEM or DER certificate")
+    };
+    let body = &text[start + "-----BEGIN CERTIFICATE-----".len()..];
+    let Some(end) = body.find("-----END CERTIFICATE-----") else {
+        invalid!("{what}: PEM certificate without an END line")
+    };
+    let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| Error::invalid(format!("{what}: PEM certificate with invalid base64")))
+}
+
+/// Open an input file (a directory export, a list of user ids), as a usage error when it
+/// cannot be opened.
+pub fn open_input(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path)
+        .map_err(|e| Error::invalid(format!("{}: cannot read: {e}", path.display())))
+}
+
+/// Read a whole input file, as a usage error when it cannot be read.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let shown = path.display().to_string();
+    std::fs::read(path).map_err(|e| Error::invalid(format!("{shown}: cannot read: {e}")))
+}

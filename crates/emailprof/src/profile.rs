@@ -1,0 +1,91 @@
+//! Profiles from bytes: parse, validate, and keep where relative paths are resolved from.
+
+use std::path::{Path, PathBuf};
+
+use emailprof_core::input::{self, Format};
+use emailprof_core::{EmailProfile, Finding, Severity, ValidationOptions};
+
+/// A profile that passed validation.
+#[derive(Clone, Debug)]
+pub struct LoadedProfile {
+    /// Where relative paths in the profile (certificate files, secret files) are resolved from.
+    pub base_dir: PathBuf,
+    pub profile: EmailProfile,
+    /// How many findings were warnings.
+    pub warnings: usize,
+}
+
+/// Every finding of one profile, and the profile when it has no error.
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub profile: Option<LoadedProfile>,
+}
+
+/// The finding for a document that does not parse as `format`.
+fn syntax_finding(e: input::ParseError, format: Format) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        pointer: String::new(),
+        position: e.position,
+        message: e.message,
+        expected: Some(format!("a {} document", format.name().to_uppercase())),
+        rule: "syntax".into(),
+    }
+}
+
+/// Parse and validate `bytes`; relative paths in the profile will be read below `base_dir`.
+pub fn check(
+    bytes: &[u8],
+    format: Format,
+    options: ValidationOptions,
+    base_dir: PathBuf,
+) -> Checked {
+    let doc = match input::parse(bytes, format) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return Checked {
+                findings: vec![syntax_finding(e, format)],
+                profile: None,
+            };
+        }
+    };
+    let report = emailprof_core::validate(&doc, options);
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    Checked {
+        profile: report.profile.map(|profile| LoadedProfile {
+            base_dir,
+            profile,
+            warnings,
+        }),
+        findings: report.findings,
+    }
+}
+
+/// [`check`], as a result: the profile and its findings, or every finding when it has errors.
+pub fn load(
+    bytes: &[u8],
+    format: Format,
+    options: ValidationOptions,
+    base_dir: PathBuf,
+) -> Result<(LoadedProfile, Vec<Finding>), Vec<Finding>> {
+    let checked = check(bytes, format, options, base_dir);
+    match checked.profile {
+        Some(p) => Ok((p, checked.findings)),
+        None => Err(checked.findings),
+    }
+}
+
+/// The directory relative paths of the profile file `spec` resolve from (`-`: stdin, `.`).
+pub fn base_dir_of(spec: &str) -> PathBuf {
+    if spec == "-" {
+        return PathBuf::from(".");
+    }
+    Path::new(spec)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

@@ -1,0 +1,152 @@
+//! Where users' attributes come from: a directory file, a resolver plugin, or an MDM's
+//! placeholders. One [`UserSource`] for `emit`, `serve` and the batch engine.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use emailprof_core::attributes::{
+    AttributeResolver, ResolveError, UserIdentity, required_attributes,
+};
+use emailprof_core::{EmailProfile, resolve_identity};
+use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
+
+pub use emailprof_directory::placeholders::Mdm;
+
+use crate::error::{Context, Error, Result, invalid};
+use crate::material;
+
+/// The built-in example directory (`examples/directory.csv`).
+pub const BUILTIN_DIRECTORY: &[u8] = include_bytes!("../../../examples/directory.csv");
+
+/// The name the built-in directory is shown by.
+pub const BUILTIN_DIRECTORY_NAME: &str = "built-in example directory (examples/directory.csv)";
+
+/// Open the directory file resolver for `path`, or the built-in one.
+pub fn directory_resolver(path: Option<&Path>) -> Result<DirectoryFileResolver> {
+    let (name, bytes, format) = match path {
+        None => (
+            BUILTIN_DIRECTORY_NAME.to_owned(),
+            BUILTIN_DIRECTORY.to_vec(),
+            DirectoryFormat::Csv,
+        ),
+        Some(p) => {
+            let shown = p.display().to_string();
+            let Some(format) = DirectoryFormat::from_path(&shown) else {
+                invalid!("{shown}: unknown directory format; use a .csv, .json or .ldif file")
+            };
+            (shown, material::read_input(p)?, format)
+        }
+    };
+    let directory =
+        Directory::parse(&bytes, format).map_err(|e| Error::invalid(format!("{name}: {e}")))?;
+    tracing::debug!(directory = %name, users = directory.len(), "directory loaded");
+    Ok(DirectoryFileResolver::new(directory, name))
+}
+
+/// How to reach a resolver plugin.
+#[derive(Clone, Debug)]
+pub struct PluginSpec {
+    /// The plugin library (cdylib), by explicit path.
+    pub library: PathBuf,
+    /// Its configuration file (JSON, YAML or TOML); `{}` when absent.
+    pub config: Option<PathBuf>,
+    /// Run it in a child process (this executable, `plugin serve PATH`), with this timeout.
+    pub process: Option<PluginProcess>,
+    /// Load it even though its file or directory is writable by others.
+    pub allow_insecure: bool,
+}
+
+/// A plugin hosted by a child process.
+#[derive(Clone, Debug)]
+pub struct PluginProcess {
+    /// The executable that hosts plugins (`EXE plugin serve PATH`).
+    pub host_executable: PathBuf,
+    pub timeout: Duration,
+}
+
+/// The configuration of a resolver plugin: a JSON, YAML or TOML file, or `{}`.
+fn plugin_config(path: Option<&Path>) -> Result<serde_json::Value> {
+    let Some(path) = path else {
+        return Ok(serde_json::json!({}));
+    };
+    let shown = path.display().to_string();
+    let format = emailprof_core::Format::from_path(&shown).unwrap_or(emailprof_core::Format::Json);
+    let bytes = material::read_input(path)?;
+    emailprof_core::input::parse(&bytes, format)
+        .map(|d| d.value)
+        .map_err(|e| Error::invalid(format!("{shown}: {}", e.message)))
+}
+
+/// A resolver plugin, in process or in a child process.
+pub fn plugin_resolver(spec: &PluginSpec) -> Result<Box<dyn AttributeResolver>> {
+    let config = plugin_config(spec.config.as_deref())?;
+    let opts = resolver_host::LoadOptions {
+        allow_insecure: spec.allow_insecure,
+    };
+    let resolver: Box<dyn AttributeResolver> = match &spec.process {
+        Some(process) => {
+            let mut cmd = std::process::Command::new(&process.host_executable);
+            cmd.args(["plugin", "serve"]).arg(&spec.library);
+            if spec.allow_insecure {
+                cmd.arg("--allow-insecure-plugin");
+            }
+            Box::new(
+                resolver_host::ProcessResolver::spawn(cmd, config, process.timeout)
+                    .map_err(|e| Error::invalid(e.to_string()))?,
+            )
+        }
+        None => Box::new(
+            resolver_host::load_library(&spec.library, &config, &opts)
+                .map_err(|e| Error::invalid(e.to_string()))?,
+        ),
+    };
+    tracing::debug!(resolver = %resolver.describe(), "resolver plugin ready");
+    Ok(resolver)
+}
+
+/// Where one user's attributes come from.
+pub enum UserSource {
+    /// Look the user up in a resolver: a directory file or a plugin.
+    Resolver(Box<dyn AttributeResolver>),
+    /// No user: the MDM's own per-user variables in place of the values.
+    Placeholders(Mdm),
+}
+
+impl UserSource {
+    /// A directory file (`None`: the built-in example directory).
+    pub fn directory(path: Option<&Path>) -> Result<UserSource> {
+        Ok(UserSource::Resolver(Box::new(directory_resolver(path)?)))
+    }
+
+    /// A resolver plugin.
+    pub fn plugin(spec: &PluginSpec) -> Result<UserSource> {
+        Ok(UserSource::Resolver(plugin_resolver(spec)?))
+    }
+
+    /// The account identity to emit for `user` (ignored for placeholders).
+    pub fn identity(&self, profile: &EmailProfile, user: Option<&str>) -> Result<UserIdentity> {
+        let attrs = match self {
+            UserSource::Placeholders(m) => {
+                let needed = required_attributes(&profile.account);
+                emailprof_directory::placeholders::placeholder_attributes(*m, &needed)
+                    .map_err(|e| Error::invalid(e.to_string()))?
+            }
+            UserSource::Resolver(resolver) => {
+                let Some(user) = user else {
+                    invalid!(
+                        "which user? give --user ID (a user of the directory), or --placeholders MDM"
+                    )
+                };
+                tracing::debug!(resolver = %resolver.describe(), user = %user, "resolving");
+                match resolver.resolve(user) {
+                    Ok(a) => a,
+                    Err(e @ (ResolveError::NotFound(_) | ResolveError::Ambiguous { .. })) => {
+                        invalid!("{e} ({})", resolver.describe())
+                    }
+                    Err(e) => return Err::<_, ResolveError>(e).context(resolver.describe()),
+                }
+            }
+        };
+        resolve_identity(&profile.account, &attrs).map_err(|e| Error::invalid(e.to_string()))
+    }
+}
