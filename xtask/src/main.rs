@@ -4,6 +4,7 @@
 
 mod bench;
 mod codegen;
+mod structure;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

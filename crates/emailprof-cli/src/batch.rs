@@ -1,87 +1,15 @@
 //! `emailprof batch`: the flags, progress display and summary of the library's batch engine
 //! (`emailprof::batch`).
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use clap::Args;
-use emailprof::batch::{BatchConfig, Output, Shard, Users};
+use emailprof::batch::{BatchConfig, Output, Users};
 use emailprof::{MaterialReader, registry};
 
-use crate::cli::ProfileInput;
-use crate::signing::SigningArgs;
+use crate::cli::BatchArgs;
 use crate::{Reporter, exit, invalid, profile};
-
-#[derive(Debug, Args)]
-pub struct BatchArgs {
-    /// The profile file.
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
-
-    /// Platforms to emit, comma-separated (see `emailprof platforms`).
-    #[arg(long, value_delimiter = ',', required = true, value_name = "P1,P2,...")]
-    pub platforms: Vec<String>,
-
-    /// Directory export (CSV, JSON or LDIF); default the built-in example directory.
-    #[arg(long, value_name = "FILE", conflicts_with = "resolver")]
-    pub directory: Option<PathBuf>,
-
-    /// With --resolver: the user ids to emit for, one per line (`-` for stdin).
-    #[arg(long, value_name = "FILE", requires = "resolver")]
-    pub users: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub plugin: crate::cli::PluginArgs,
-
-    /// Output directory: one file per user and platform, `DIR/<platform>/<user>.<ext>`.
-    #[arg(long, short = 'o', value_name = "DIR", required_unless_present_any = ["archive", "jsonl"], conflicts_with_all = ["archive", "jsonl"])]
-    pub out: Option<PathBuf>,
-
-    /// Write one tar archive instead of a file per user.
-    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
-    pub archive: Option<PathBuf>,
-
-    /// Write one JSON line per artifact instead of a file per user.
-    #[arg(long, value_name = "FILE")]
-    pub jsonl: Option<PathBuf>,
-
-    /// Skip outputs the manifest records as complete with unchanged inputs (with --out).
-    #[arg(long, requires = "out")]
-    pub resume: bool,
-
-    /// Take only shard K of N (1-based): users whose FNV-1a-64 hash of the user id, modulo N,
-    /// is K-1. Stable across runs and machines.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
-
-    /// Worker threads (default: the number of cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
-
-    /// No progress output.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
-    /// Where to write the report of failed users (default: next to the output).
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
-
-    /// Oldest OS version to target.
-    #[arg(long, value_name = "VERSION")]
-    pub min_os: Option<String>,
-
-    /// Write passwords and PKCS#12 passphrases into the artifacts.
-    #[arg(long)]
-    pub include_password: bool,
-
-    #[command(flatten)]
-    pub signing: SigningArgs,
-
-    #[command(flatten)]
-    pub input: ProfileInput,
-}
 
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -161,7 +89,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         registry::emitter(id)?;
     }
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
-    let min_os_version = crate::commands::min_os(args.min_os.as_deref())?;
+    let min_os_version = crate::cli::min_os(args.min_os.as_deref())?;
     let signer = args.signing.signer()?;
     let output = match (&args.out, &args.archive, &args.jsonl) {
         (Some(dir), _, _) => Output::Files {

@@ -1,7 +1,10 @@
 //! The command line: one definition of every subcommand and flag, which also feeds the help,
 //! the man pages and the shell completions (`cargo xtask completions`, `cargo xtask man`).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+
+use emailprof::batch::Shard;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -46,17 +49,17 @@ pub enum Command {
     Diff(DiffArgs),
     /// Read existing profiles in (Intune Graph JSON, `.mobileconfig`).
     #[command(subcommand)]
-    Import(crate::import::ImportCommand),
+    Import(ImportCommand),
     /// Write a profile in another tool's format (Intune Graph JSON).
     #[command(subcommand)]
-    Export(crate::import::ExportCommand),
+    Export(ExportCommand),
     /// Emit every platform for every user of a directory, in parallel.
-    Batch(crate::batch::BatchArgs),
+    Batch(BatchArgs),
     /// Resolver plugins: show one's identity.
     #[command(subcommand)]
     Plugin(PluginCommand),
     /// Serve the profile form and an emit endpoint on loopback.
-    Serve(crate::serve::ServeArgs),
+    Serve(ServeArgs),
 }
 
 /// How the input file is written.
@@ -214,7 +217,7 @@ pub struct EmitArgs {
     pub strict: bool,
 
     #[command(flatten)]
-    pub signing: crate::signing::SigningArgs,
+    pub signing: SigningArgs,
 }
 
 #[derive(Debug, Args)]
@@ -261,4 +264,196 @@ pub enum PluginCommand {
         #[arg(long)]
         allow_insecure_plugin: bool,
     },
+}
+
+/// `--min-os`, parsed once for every subcommand that takes it.
+pub(crate) fn min_os(value: Option<&str>) -> anyhow::Result<Option<emailprof_core::OsVersion>> {
+    match value {
+        Some(v) => match emailprof_core::OsVersion::parse(v) {
+            Some(v) => Ok(Some(v)),
+            None => crate::invalid!("--min-os `{v}` is not a version like 13.0 or 15.4.1"),
+        },
+        None => Ok(None),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Microsoft Graph (Intune) email profile JSON: one object, `{"value": ...}` or an array.
+    Intune(ImportArgs),
+    /// An existing Exchange ActiveSync `.mobileconfig` (XML or binary plist, signed or not).
+    Mobileconfig(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import; `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+
+    /// Where to write the profile (a directory when the input holds several); default stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+
+    /// Syntax of the written profile.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    pub to: OutputFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Yaml,
+    Json,
+    Toml,
+}
+
+impl OutputFormat {
+    pub(crate) fn format(self) -> emailprof_core::Format {
+        match self {
+            OutputFormat::Yaml => emailprof_core::Format::Yaml,
+            OutputFormat::Json => emailprof_core::Format::Json,
+            OutputFormat::Toml => emailprof_core::Format::Toml,
+        }
+    }
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Yaml => "yaml",
+            OutputFormat::Json => "json",
+            OutputFormat::Toml => "toml",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The Microsoft Graph JSON Intune accepts for one platform's email profile type.
+    Intune(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The profile file; `-` reads stdin.
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Intune type by platform: ios, windows, windows-phone, android-knox, android-gmail,
+    /// android-nine, android-forwork-gmail, android-forwork-nine.
+    #[arg(long, short = 'p', value_name = "PLATFORM")]
+    pub platform: String,
+
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The profile file.
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Platforms to emit, comma-separated (see `emailprof platforms`).
+    #[arg(long, value_delimiter = ',', required = true, value_name = "P1,P2,...")]
+    pub platforms: Vec<String>,
+
+    /// Directory export (CSV, JSON or LDIF); default the built-in example directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "resolver")]
+    pub directory: Option<PathBuf>,
+
+    /// With --resolver: the user ids to emit for, one per line (`-` for stdin).
+    #[arg(long, value_name = "FILE", requires = "resolver")]
+    pub users: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub plugin: PluginArgs,
+
+    /// Output directory: one file per user and platform, `DIR/<platform>/<user>.<ext>`.
+    #[arg(long, short = 'o', value_name = "DIR", required_unless_present_any = ["archive", "jsonl"], conflicts_with_all = ["archive", "jsonl"])]
+    pub out: Option<PathBuf>,
+
+    /// Write one tar archive instead of a file per user.
+    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
+    pub archive: Option<PathBuf>,
+
+    /// Write one JSON line per artifact instead of a file per user.
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Option<PathBuf>,
+
+    /// Skip outputs the manifest records as complete with unchanged inputs (with --out).
+    #[arg(long, requires = "out")]
+    pub resume: bool,
+
+    /// Take only shard K of N (1-based): users whose FNV-1a-64 hash of the user id, modulo N,
+    /// is K-1. Stable across runs and machines.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// Worker threads (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// No progress output.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Where to write the report of failed users (default: next to the output).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Oldest OS version to target.
+    #[arg(long, value_name = "VERSION")]
+    pub min_os: Option<String>,
+
+    /// Write passwords and PKCS#12 passphrases into the artifacts.
+    #[arg(long)]
+    pub include_password: bool,
+
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    #[command(flatten)]
+    pub input: ProfileInput,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; loopback by default. Port 0 picks a free port (the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: SocketAddr,
+
+    /// Accept a non-loopback --addr. Whoever reaches the server can then have it read the
+    /// certificate files below its working directory.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Directory export (CSV, JSON or LDIF) the `user` of an emit request is looked up in.
+    /// Default: the built-in example directory (examples/directory.csv).
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SigningArgs {
+    /// Sign iOS profiles with this certificate (PEM; further certificates in it count as chain).
+    #[arg(long, value_name = "PEM", requires = "sign_key")]
+    pub sign_cert: Option<PathBuf>,
+
+    /// The signing certificate's private key (PEM: PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "sign_cert")]
+    pub sign_key: Option<PathBuf>,
+
+    /// Intermediate certificates to include (PEM).
+    #[arg(long, value_name = "PEM", requires = "sign_cert")]
+    pub sign_chain: Option<PathBuf>,
+
+    /// Environment variable holding the passphrase of an encrypted signing key.
+    #[arg(long, value_name = "VAR", requires = "sign_key")]
+    pub sign_key_passphrase_env: Option<String>,
+
+    /// Signing time, RFC 3339 (default: now). Fixed, RSA signatures are reproducible (P-256
+    /// signatures are randomized).
+    #[arg(long, value_name = "TIME", requires = "sign_cert")]
+    pub signing_time: Option<String>,
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use emailprof::{EmitRequest, MaterialReader, registry};
-use emailprof_core::{EmitOptions, Operation, OsVersion, Severity};
+use emailprof_core::{EmitOptions, Operation, Severity};
 
 use crate::cli::{Command, DiffArgs, EmitArgs, PlatformsArgs, SchemaArgs, ValidateArgs};
 use crate::output::{write_atomic, write_output};
@@ -54,23 +54,12 @@ fn schema(args: SchemaArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// `--min-os`, parsed once for every subcommand that takes it.
-pub(crate) fn min_os(value: Option<&str>) -> anyhow::Result<Option<OsVersion>> {
-    match value {
-        Some(v) => match OsVersion::parse(v) {
-            Some(v) => Ok(Some(v)),
-            None => invalid!("--min-os `{v}` is not a version like 13.0 or 15.4.1"),
-        },
-        None => Ok(None),
-    }
-}
-
 fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     // Check the platform before reading anything, so a typo fails fast.
     registry::emitter(&args.platform)?;
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
     let options = EmitOptions {
-        min_os_version: min_os(args.min_os.as_deref())?,
+        min_os_version: crate::cli::min_os(args.min_os.as_deref())?,
         include_password: args.include_password,
         operation: if args.remove {
             Operation::Remove

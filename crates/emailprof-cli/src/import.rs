@@ -1,85 +1,13 @@
 //! `emailprof import` (Intune Graph JSON, `.mobileconfig`) and `emailprof export intune`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::{Args, Subcommand, ValueEnum};
 use emailprof_core::input::{self, Format};
 use emailprof_core::{Finding, Severity};
 
-use crate::cli::ProfileInput;
+use crate::cli::{ExportCommand, ImportArgs, ImportCommand, OutputFormat};
 use crate::output::{write_atomic, write_output};
 use crate::{Reporter, exit, invalid, profile};
-
-#[derive(Debug, Subcommand)]
-pub enum ImportCommand {
-    /// Microsoft Graph (Intune) email profile JSON: one object, `{"value": ...}` or an array.
-    Intune(ImportArgs),
-    /// An existing Exchange ActiveSync `.mobileconfig` (XML or binary plist, signed or not).
-    Mobileconfig(ImportArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// The file to import; `-` reads stdin.
-    #[arg(value_name = "FILE")]
-    pub file: String,
-
-    /// Where to write the profile (a directory when the input holds several); default stdout.
-    #[arg(long, short = 'o', value_name = "PATH")]
-    pub out: Option<PathBuf>,
-
-    /// Syntax of the written profile.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
-    pub to: OutputFormat,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Yaml,
-    Json,
-    Toml,
-}
-
-impl OutputFormat {
-    fn format(self) -> Format {
-        match self {
-            OutputFormat::Yaml => Format::Yaml,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Toml => Format::Toml,
-        }
-    }
-    fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Yaml => "yaml",
-            OutputFormat::Json => "json",
-            OutputFormat::Toml => "toml",
-        }
-    }
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ExportCommand {
-    /// The Microsoft Graph JSON Intune accepts for one platform's email profile type.
-    Intune(ExportArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// The profile file; `-` reads stdin.
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
-
-    /// Intune type by platform: ios, windows, windows-phone, android-knox, android-gmail,
-    /// android-nine, android-forwork-gmail, android-forwork-nine.
-    #[arg(long, short = 'p', value_name = "PLATFORM")]
-    pub platform: String,
-
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub out: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub input: ProfileInput,
-}
 
 fn render(profile: &serde_json::Value, to: OutputFormat) -> anyhow::Result<String> {
     input::render(profile, to.format()).map_err(anyhow::Error::msg)

@@ -3,32 +3,13 @@
 //! HTTP requests and the library's `Incoming` / `Reply`.
 
 use std::io::Cursor;
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
-use clap::Args;
 use emailprof::web::{Incoming, Reply, State, path_of, route};
 
+use crate::cli::ServeArgs;
 use crate::{Reporter, exit, invalid};
-
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on; loopback by default. Port 0 picks a free port (the URL is printed).
-    #[arg(long, default_value = "127.0.0.1:8787")]
-    pub addr: SocketAddr,
-
-    /// Accept a non-loopback --addr. Whoever reaches the server can then have it read the
-    /// certificate files below its working directory.
-    #[arg(long)]
-    pub allow_remote: bool,
-
-    /// Directory export (CSV, JSON or LDIF) the `user` of an emit request is looked up in.
-    /// Default: the built-in example directory (examples/directory.csv).
-    #[arg(long, value_name = "FILE")]
-    pub directory: Option<PathBuf>,
-}
 
 /// Requests handled at once; more get 503 rather than a thread each.
 const MAX_CONCURRENT: usize = 16;

@@ -1,39 +1,15 @@
 //! `--sign-*` flags shared by `emit` and `batch`: signed `.mobileconfig` files.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::SystemTime;
 
-use clap::Args;
 use emailprof::Signer;
 use emailprof_core::Secret;
 
+use crate::cli::SigningArgs;
 use crate::invalid;
 
-#[derive(Debug, Args)]
-pub struct SigningArgs {
-    /// Sign iOS profiles with this certificate (PEM; further certificates in it count as chain).
-    #[arg(long, value_name = "PEM", requires = "sign_key")]
-    pub sign_cert: Option<PathBuf>,
-
-    /// The signing certificate's private key (PEM: PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, value_name = "PEM", requires = "sign_cert")]
-    pub sign_key: Option<PathBuf>,
-
-    /// Intermediate certificates to include (PEM).
-    #[arg(long, value_name = "PEM", requires = "sign_cert")]
-    pub sign_chain: Option<PathBuf>,
-
-    /// Environment variable holding the passphrase of an encrypted signing key.
-    #[arg(long, value_name = "VAR", requires = "sign_key")]
-    pub sign_key_passphrase_env: Option<String>,
-
-    /// Signing time, RFC 3339 (default: now). Fixed, RSA signatures are reproducible (P-256
-    /// signatures are randomized).
-    #[arg(long, value_name = "TIME", requires = "sign_cert")]
-    pub signing_time: Option<String>,
-}
-
-fn read(path: &PathBuf, what: &str) -> anyhow::Result<Vec<u8>> {
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
         anyhow::Error::new(crate::Invalid(format!(
             "{what} {}: cannot read: {e}",
