@@ -276,6 +276,19 @@ mod tests {
     }
 
     #[test]
+    fn the_library_example_in_architecture_md_is_the_compiled_one() {
+        let example =
+            std::fs::read_to_string(root().join("crates/emailprof/examples/emit_one_user.rs"))
+                .unwrap();
+        let doc = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+        assert!(
+            doc.contains(&format!("```rust\n{example}```")),
+            "ARCHITECTURE.md quotes crates/emailprof/examples/emit_one_user.rs: update the quote"
+        );
+        assert!(example.lines().count() <= 30, "the tour stays short");
+    }
+
+    #[test]
     fn the_cycle_check_finds_a_cycle() {
         // The checker itself: two sibling modules naming each other are a cycle; a child using
         // its parent is not.

@@ -20,6 +20,7 @@ pub struct EmitRequest<'a> {
 }
 
 /// What one emission produced, and what the material reader noticed on the way.
+#[derive(Debug)]
 pub struct Emitted {
     pub emission: Emission,
     /// Notes for the user about the files read (e.g. loose permissions), in the order found.
