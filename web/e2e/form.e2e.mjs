@@ -92,15 +92,16 @@ function assertContains(obj, subset, at = '') {
 
 function startServer(cwd) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--allow-files', '.'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`emailprof serve printed no address in 20 s: ${err}`)), 20_000);
     child.stderr.on('data', (chunk) => {
       err += chunk;
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(err);
+      // The printed URL carries the run's access token; the page keeps it as a cookie.
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=[0-9a-f]+/.exec(err);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[0] });
+        resolve({ child, url: m[1], pageUrl: m[0] });
       }
     });
     child.on('exit', (code) => reject(new Error(`emailprof serve exited with ${code}: ${err}`)));
@@ -132,7 +133,7 @@ async function main() {
     });
   }
 
-  const { child: server, url } = await startServer(work);
+  const { child: server, url, pageUrl } = await startServer(work);
   const userData = mkdtempSync(path.join(tmpdir(), 'emailprof-chromium-'));
   const context = await chromium.launchPersistentContext(userData, {
     executablePath: chromiumPath,
@@ -181,7 +182,7 @@ async function main() {
       return { target, suggested: dl.suggestedFilename() };
     };
 
-    await page.goto(url);
+    await page.goto(pageUrl);
     await check('the served page loads the schema from the server', async () => {
       await page.waitForSelector('#schema-source[data-served="true"]', { timeout: 15_000 });
       await present('root_displayName');

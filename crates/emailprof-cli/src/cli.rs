@@ -423,8 +423,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: SocketAddr,
 
-    /// Accept a non-loopback --addr. Whoever reaches the server can then have it read the
-    /// certificate files below its working directory.
+    /// Accept a non-loopback --addr. Whoever reaches the server (and has the printed access
+    /// token) can then emit artifacts with it.
     #[arg(long)]
     pub allow_remote: bool,
 
@@ -432,6 +432,16 @@ pub struct ServeArgs {
     /// Default: the built-in example directory (examples/directory.csv).
     #[arg(long, value_name = "FILE")]
     pub directory: Option<PathBuf>,
+
+    /// Let posted profiles name certificate files (PKCS#12, CA) below DIR: relative paths
+    /// only, no symbolic links, and only files that are what the profile says. Default: no
+    /// file is read.
+    #[arg(long, value_name = "DIR")]
+    pub allow_files: Option<PathBuf>,
+
+    /// Open the form in the desktop's browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,73 +1,169 @@
 //! `emailprof serve`: the transport of the library's form server (`emailprof::web`): a
-//! listener on loopback, one thread per request up to a limit, and the translation between
-//! HTTP requests and the library's `Incoming` / `Reply`.
+//! listener, one thread per connection (bounded), deadlines on reading each request, a bound
+//! on the requests handled at once, the access log, and a graceful stop on SIGINT / SIGTERM.
+//!
+//! A connection that is slow to send its head or body holds only its own thread, never a
+//! handling slot, and is closed at its deadline; a refused request is answered and closed
+//! without reading its body.
 
-use std::io::Cursor;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use emailprof::web::{Incoming, Reply, State, path_of, route};
+use emailprof::MaterialReader;
+use emailprof::web::http::{self, MAX_HEAD};
+use emailprof::web::{Reply, State, path_of, route};
 
 use crate::cli::ServeArgs;
 use crate::{Reporter, exit, invalid};
 
-/// Requests handled at once; more get 503 rather than a thread each.
+/// Requests handled (routed, emitted) at once; more get 503.
 const MAX_CONCURRENT: usize = 16;
+/// Connections open at once, most of them possibly slow; more are answered 503 and closed.
+const MAX_CONNECTIONS: usize = 512;
+/// Time a client has to send its request head, and then its body.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+const BODY_DEADLINE: Duration = Duration::from_secs(30);
+/// How often blocked reads and the accept loop look at the stop flag.
+const TICK: Duration = Duration::from_millis(200);
+
+/// A per-run access token: 128 bits from the operating system.
+fn random_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom for the access token")?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
         invalid!(
-            "refusing to listen on {}: not a loopback address. The server reads certificate files and emits artifacts for anyone who reaches it; give --allow-remote to accept that",
+            "refusing to listen on {}: not a loopback address. The server emits artifacts for anyone who reaches it; give --allow-remote to accept that",
             args.addr
         );
     }
-    let server = tiny_http::Server::http(args.addr)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .context("the server is not bound to an IP address")?;
+    let listener =
+        TcpListener::bind(args.addr).with_context(|| format!("cannot listen on {}", args.addr))?;
+    let local = listener.local_addr()?;
     if let Some(dir) = &args.directory {
         // Fail at start rather than on every request.
         emailprof::users::directory_resolver(Some(dir))?;
     }
-    let state = State::new(local, args.allow_remote, args.directory);
-    let cwd = std::env::current_dir().map_or_else(|_| ".".into(), |d| d.display().to_string());
+    let (reader, files) = match &args.allow_files {
+        Some(dir) => {
+            let root = std::fs::canonicalize(dir)
+                .map_err(|e| crate::Invalid(format!("--allow-files {}: {e}", dir.display())))?;
+            let shown = format!("certificate files are read below {}", root.display());
+            (MaterialReader::contained(root), shown)
+        }
+        None => (
+            MaterialReader::no_files(),
+            "no files are read; --allow-files DIR allows certificate files below DIR".to_owned(),
+        ),
+    };
+    let users = match &args.directory {
+        Some(d) => format!("users from {}", d.display()),
+        None => format!(
+            "users from the {}",
+            emailprof::users::BUILTIN_DIRECTORY_NAME
+        ),
+    };
+    let token = random_token()?;
+    let url = format!("http://{local}/?token={token}");
+    let state = State::new(
+        local,
+        args.allow_remote,
+        args.directory,
+        reader,
+        Some(token),
+    );
     reporter.note(&format!(
-        "serving the profile form on http://{local}/ (certificate files are read below {cwd}; Ctrl-C stops)"
+        "serving the profile form on {url} ({files}; {users}; Ctrl-C stops)"
     ));
-    let active = AtomicUsize::new(0);
+    if args.open {
+        open_browser(&url);
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal ends the process at once.
+        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&stop));
+        let _ = signal_hook::flag::register(sig, Arc::clone(&stop));
+    }
+    listener.set_nonblocking(true)?;
+    let connections = AtomicUsize::new(0);
+    let handling = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for request in server.incoming_requests() {
-            if active.load(Ordering::Acquire) >= MAX_CONCURRENT {
-                respond(request, Reply::busy());
+        while !stop.load(Ordering::Relaxed) {
+            let stream = match listener.accept() {
+                Ok((s, _)) => s,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+            };
+            if connections.load(Ordering::Acquire) >= MAX_CONNECTIONS {
+                send(stream, &Reply::busy(), false);
                 continue;
             }
-            let slot = Slot::take(&active);
-            let state = &state;
+            let slot = Slot::take(&connections);
+            let (state, stop, handling) = (&state, &*stop, &handling);
             let spawned = std::thread::Builder::new()
                 .name("emailprof-serve".into())
                 .spawn_scoped(scope, move || {
                     let _slot = slot;
-                    handle(state, request);
+                    connection(stream, state, stop, handling);
                 });
             if spawned.is_err() {
-                // The request and the slot went with the closure: tiny_http answers a dropped
-                // request with 500, and the slot is given back.
-                tracing::warn!("cannot start a thread for a request");
+                tracing::warn!("cannot start a thread for a connection");
             }
         }
+        // Leaving the scope waits for the requests in flight; reads still waiting for a slow
+        // client see the stop flag and give up.
     });
+    reporter.note("stopped");
     Ok(exit::OK)
 }
 
-/// One of the `MAX_CONCURRENT` request slots, given back when dropped (also on unwinding).
+/// Open `url` in the desktop's browser; a failure is only a warning.
+fn open_browser(url: &str) {
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
+    } else if cfg!(windows) {
+        ("cmd", &["/C", "start", ""])
+    } else {
+        ("xdg-open", &[])
+    };
+    let spawned = std::process::Command::new(program)
+        .args(args)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        crate::report::warning(&format!(
+            "--open: cannot start {program} ({e}); open the URL by hand"
+        ));
+    }
+}
+
+/// One of a bounded number of slots, given back when dropped (also on unwinding).
 struct Slot<'a>(&'a AtomicUsize);
 
 impl<'a> Slot<'a> {
-    fn take(active: &'a AtomicUsize) -> Slot<'a> {
-        active.fetch_add(1, Ordering::AcqRel);
-        Slot(active)
+    fn take(counter: &'a AtomicUsize) -> Slot<'a> {
+        counter.fetch_add(1, Ordering::AcqRel);
+        Slot(counter)
     }
 }
 
@@ -77,57 +173,123 @@ impl Drop for Slot<'_> {
     }
 }
 
-fn header<'r>(request: &'r tiny_http::Request, name: &'static str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+/// Reads from the client until a deadline, giving up early when the server stops.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+    stop: &'a AtomicBool,
 }
 
-fn handle(state: &State, mut request: tiny_http::Request) {
-    let method = request.method().as_str().to_owned();
-    let url = request.url().to_owned();
-    let host = header(&request, "Host").map(str::to_owned);
-    let origin = header(&request, "Origin").map(str::to_owned);
-    let content_type = header(&request, "Content-Type").map(str::to_owned);
-    let incoming = Incoming {
-        method: &method,
-        url: &url,
-        host: host.as_deref(),
-        origin: origin.as_deref(),
-        content_type: content_type.as_deref(),
-        content_length: request.body_length(),
-    };
-    let reply = route(state, &incoming, request.as_reader());
-    tracing::debug!(%method, path = path_of(&url), status = reply.status, "request");
-    respond(request, reply);
-}
-
-fn respond(request: tiny_http::Request, reply: Reply) {
-    let length = reply.body.len();
-    let mut response = tiny_http::Response::new(
-        tiny_http::StatusCode(reply.status),
-        Vec::new(),
-        Cursor::new(reply.body),
-        Some(length),
-        None,
-    )
-    // Bodies are in memory: always a Content-Length, never chunked.
-    .with_chunked_threshold(usize::MAX);
-    let mut headers = vec![
-        ("Content-Type", reply.media_type),
-        ("X-Content-Type-Options", "nosniff".to_owned()),
-        ("Referrer-Policy", "no-referrer".to_owned()),
-        ("Cache-Control", "no-store".to_owned()),
-    ];
-    headers.extend(reply.headers);
-    for (name, value) in headers {
-        match tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            Ok(h) => response.add_header(h),
-            Err(()) => tracing::warn!(header = name, "header value not sendable; left out"),
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) || Instant::now() >= self.until {
+                return Err(std::io::ErrorKind::TimedOut.into());
+            }
+            match (&mut &*self.stream).read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                other => return other,
+            }
         }
     }
+}
+
+fn connection(stream: TcpStream, state: &State, stop: &AtomicBool, handling: &AtomicUsize) {
+    let started = Instant::now();
+    if stream.set_nonblocking(false).is_err() || stream.set_read_timeout(Some(TICK)).is_err() {
+        return;
+    }
+    // The head, at most MAX_HEAD bytes, within its deadline.
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let mut reader = Deadline {
+        stream: &stream,
+        until: started + HEAD_DEADLINE,
+        stop,
+    };
+    let end = loop {
+        if let Some(end) = http::head_end(&buf) {
+            break end;
+        }
+        if buf.len() > MAX_HEAD {
+            return finish(
+                stream,
+                Reply::error(431, "request header fields too large"),
+                "-",
+                "-",
+                started,
+            );
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) if buf.is_empty() => return,
+            Err(_) => {
+                return finish(
+                    stream,
+                    Reply::error(408, "the request head did not arrive in time"),
+                    "-",
+                    "-",
+                    started,
+                );
+            }
+        }
+    };
+    let head = match http::parse_head(&buf[..end]) {
+        Ok(h) => h,
+        Err(reply) => return finish(stream, reply, "-", "-", started),
+    };
+    let incoming = head.incoming();
+    // A request refused on its head is answered without reading its body.
+    if let Some(reply) = emailprof::web::refusal(state, &incoming) {
+        return finish(stream, reply, &head.method, &head.target, started);
+    }
+    // The body (its declared length is within the limit): what came with the head, then the
+    // rest within its deadline. A slow body holds this thread only, not a handling slot.
+    let declared = head.content_length.unwrap_or(0);
+    let early = &buf[end..buf.len().min(end + declared)];
+    let mut body = early.to_vec();
+    let rest = Deadline {
+        stream: &stream,
+        until: Instant::now() + BODY_DEADLINE,
+        stop,
+    };
+    if let Err(e) = rest
+        .take((declared - early.len()) as u64)
+        .read_to_end(&mut body)
+    {
+        let reply = Reply::error(408, format!("the request body did not arrive in time: {e}"));
+        return finish(stream, reply, &head.method, &head.target, started);
+    }
+    if handling.load(Ordering::Acquire) >= MAX_CONCURRENT {
+        return finish(stream, Reply::busy(), &head.method, &head.target, started);
+    }
+    let _slot = Slot::take(handling);
+    let reply = route(state, &incoming, &mut body.as_slice());
+    finish(stream, reply, &head.method, &head.target, started);
+}
+
+/// Send the reply, log it, and close.
+fn finish(stream: TcpStream, reply: Reply, method: &str, target: &str, started: Instant) {
+    tracing::info!(
+        method,
+        path = path_of(target),
+        status = reply.status,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    send(stream, &reply, method == "HEAD");
+}
+
+fn send(mut stream: TcpStream, reply: &Reply, head_only: bool) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     // The client may have gone; nothing to do about it.
-    let _ = request.respond(response);
+    let _ = stream.write_all(&http::response_bytes(reply, head_only));
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
 }

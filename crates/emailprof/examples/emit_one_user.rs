@@ -5,9 +5,13 @@ use emailprof_core::{EmitOptions, Format, ValidationOptions};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
     let bytes = std::fs::read(format!("{root}/minimal.yaml"))?;
-    let (loaded, _warnings) =
-        profile::load(&bytes, Format::Yaml, ValidationOptions::default(), root.into())
-            .map_err(|findings| format!("{} problem(s) in the profile", findings.len()))?;
+    let (loaded, _warnings) = profile::load(
+        &bytes,
+        Format::Yaml,
+        ValidationOptions::default(),
+        root.into(),
+    )
+    .map_err(|findings| format!("{} problem(s) in the profile", findings.len()))?;
     let users = UserSource::directory(Some(format!("{root}/directory.csv").as_ref()))?;
     let reader = MaterialReader::plain(&loaded.base_dir);
     for platform in ["ios", "windows"] {
@@ -19,7 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let emitted = emit_user(&loaded, &request, &reader)?;
         for artifact in &emitted.emission.artifacts {
-            println!("{platform}: {} ({} bytes)", artifact.file_name, artifact.bytes.len());
+            println!(
+                "{platform}: {} ({} bytes)",
+                artifact.file_name,
+                artifact.bytes.len()
+            );
         }
     }
     Ok(())

@@ -17,13 +17,21 @@ struct Server {
     child: Child,
     /// `127.0.0.1:PORT`
     addr: String,
+    /// The per-run access token from the printed URL.
+    token: String,
     log: Arc<Mutex<String>>,
 }
 
 impl Server {
+    /// Serving with certificate files allowed below `cwd`.
     fn start(cwd: &Path) -> Server {
+        Server::start_with(cwd, &["--allow-files", "."])
+    }
+
+    fn start_with(cwd: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_emailprof"))
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
             .current_dir(cwd)
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
@@ -39,6 +47,12 @@ impl Server {
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no address in: {first}"))
             .to_owned();
+        let token = first
+            .split("?token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no token in: {first}"))
+            .to_owned();
         // Keep draining stderr so the server never blocks on a full pipe.
         let log = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&log);
@@ -47,12 +61,25 @@ impl Server {
                 sink.lock().unwrap().push_str(&line);
             }
         });
-        Server { child, addr, log }
+        Server {
+            child,
+            addr,
+            token,
+            log,
+        }
     }
 
-    /// Send `head` (request line and headers, without the blank line) and `body`; the
-    /// connection closes after one response.
+    /// Send `head` (request line and headers, without the blank line) with the access token,
+    /// and `body`; the connection closes after one response.
     fn raw(&self, head: &str, body: &[u8]) -> Response {
+        self.raw_as(
+            &format!("{head}\r\nAuthorization: Bearer {}", self.token),
+            body,
+        )
+    }
+
+    /// [`Server::raw`] without the token.
+    fn raw_as(&self, head: &str, body: &[u8]) -> Response {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
@@ -412,13 +439,13 @@ fn emit_request_errors_are_400s_with_a_message() {
         "/api/emit?platform=ios&user=user1",
         doc.to_string().as_bytes(),
     ));
-    assert!(e.contains("below its working directory"), "{e}");
+    assert!(e.contains("not found or not allowed"), "{e}");
     doc["certificates"]["contoso-root"]["ca"]["file"] = "../README.md".into();
     let e = error(server.post(
         "/api/emit?platform=ios&user=user1",
         doc.to_string().as_bytes(),
     ));
-    assert!(e.contains("below its working directory"), "{e}");
+    assert!(e.contains("not found or not allowed"), "{e}");
 
     let wrong_method = server.get("/api/emit?platform=ios&user=user1");
     assert_eq!(wrong_method.status, 405);
@@ -469,6 +496,212 @@ fn oversized_foreign_and_garbage_requests_are_refused_and_the_server_survives() 
     drop(s);
 
     assert_eq!(server.get("/").status, 200, "the server still answers");
+}
+
+/// A profile (as JSON) whose CA certificate is `ca` and PKCS#12 is `p12`.
+fn contoso_with_files(ca: &str, p12: &str) -> Vec<u8> {
+    let mut doc: Value =
+        serde_json::from_slice(&yaml_file_as_json("examples/contoso.yaml")).unwrap();
+    doc["certificates"]["contoso-root"]["ca"]["file"] = ca.into();
+    doc["certificates"]["smime"]["pkcs12"]["file"] = p12.into();
+    doc.to_string().into_bytes()
+}
+
+#[test]
+fn files_are_read_only_below_allow_files_never_through_links_and_only_certificates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let served = tmp.path().join("served");
+    std::fs::create_dir_all(served.join("certs")).unwrap();
+    for f in ["contoso-root.pem", "smime.p12"] {
+        std::fs::copy(
+            examples().join("certs").join(f),
+            served.join("certs").join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(served.join(".env"), "DB_PASSWORD=hunter2-secret\n").unwrap();
+    // A real certificate outside the allowed directory, reachable through a link inside it.
+    std::fs::copy(
+        examples().join("certs/contoso-root.pem"),
+        tmp.path().join("outside.pem"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        tmp.path().join("outside.pem"),
+        served.join("certs/link.pem"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(tmp.path(), served.join("up")).unwrap();
+
+    let server = Server::start_with(&served, &["--allow-files", "."]);
+    let emit = |body: Vec<u8>| server.post("/api/emit?platform=ios&user=user1", &body);
+    let ok = emit(contoso_with_files(
+        "certs/contoso-root.pem",
+        "certs/smime.p12",
+    ));
+    assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+
+    let mut messages = Vec::new();
+    for (ca, p12) in [
+        (".env", "certs/smime.p12"),
+        ("certs/contoso-root.pem", ".env"),
+        ("certs/link.pem", "certs/smime.p12"),
+        ("up/outside.pem", "certs/smime.p12"),
+        ("certs/missing.pem", "certs/smime.p12"),
+        ("certs/smime.p12", "certs/smime.p12"),
+        ("certs/contoso-root.pem", "certs/contoso-root.pem"),
+    ] {
+        let r = emit(contoso_with_files(ca, p12));
+        assert_eq!(
+            r.status,
+            400,
+            "{ca} {p12}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert!(!String::from_utf8_lossy(&r.body).contains("hunter2"));
+        let e = r.json()["error"].as_str().unwrap().to_owned();
+        assert!(e.contains("not found or not allowed"), "{e}");
+        // The same words whatever the reason; only the name the client gave differs.
+        let file = if e.contains(&format!("`{ca}`")) {
+            ca
+        } else {
+            p12
+        };
+        messages.push(e.replace(file, "FILE"));
+    }
+    messages.sort();
+    messages.dedup();
+    // One wording per certificate entry, whatever the reason.
+    assert_eq!(
+        messages.len(),
+        2,
+        "refusals differ by reason: {messages:#?}"
+    );
+
+    // Without --allow-files, the server reads no file at all.
+    let closed = Server::start_with(&served, &[]);
+    let r = closed.post(
+        "/api/emit?platform=ios&user=user1",
+        &contoso_with_files("certs/contoso-root.pem", "certs/smime.p12"),
+    );
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not found or not allowed")
+    );
+    let minimal = closed.post(
+        "/api/emit?platform=ios&user=user1",
+        &yaml_file_as_json("examples/minimal.yaml"),
+    );
+    assert_eq!(minimal.status, 200, "profiles naming no file still emit");
+}
+
+#[test]
+fn the_page_and_the_api_need_the_printed_token() {
+    let server = Server::start(&examples());
+    let host = format!("Host: {}", server.addr);
+    let plain = |path: &str| server.raw_as(&format!("GET {path} HTTP/1.1\r\n{host}"), b"");
+    assert_eq!(plain("/").status, 401);
+    assert_eq!(plain("/api/platforms").status, 401);
+    assert_eq!(plain("/?token=0000").status, 401);
+    let post = server.raw_as(
+        &format!("POST /api/validate HTTP/1.1\r\n{host}\r\nContent-Type: application/json\r\nContent-Length: 2"),
+        b"{}",
+    );
+    assert_eq!(post.status, 401);
+    assert_eq!(plain("/healthz").status, 200, "health needs no token");
+    assert_eq!(plain("/healthz").body, b"ok\n");
+    // The printed URL: the page, and a cookie that the page's own calls carry.
+    let page = plain(&format!("/?token={}", server.token));
+    assert_eq!(page.status, 200);
+    let cookie = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let api = server.raw_as(
+        &format!("GET /api/platforms HTTP/1.1\r\n{host}\r\nCookie: {cookie}"),
+        b"",
+    );
+    assert_eq!(api.status, 200);
+    // Each run has its own token.
+    let other = Server::start(&examples());
+    assert_ne!(other.token, server.token);
+    assert!(server.token.len() >= 32);
+}
+
+#[test]
+fn slow_clients_and_huge_heads_do_not_starve_the_server() {
+    let server = Server::start(&examples());
+    // 17 clients that declare a body and never send it, and 3 that never finish their head.
+    let mut idle = Vec::new();
+    for i in 0..20 {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        let head = if i < 17 {
+            format!(
+                "POST /api/validate HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{",
+                server.addr, server.token
+            )
+        } else {
+            format!("GET / HTTP/1.1\r\nHost: {}\r\nX-Slow: ", server.addr)
+        };
+        s.write_all(head.as_bytes()).unwrap();
+        idle.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..3 {
+        assert_eq!(
+            server.get("/").status,
+            200,
+            "answers while slow clients wait"
+        );
+    }
+    // A head over 16 KiB is refused with 431, not buffered.
+    let long = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nX-Big: {}",
+        server.addr,
+        "a".repeat(20 * 1024)
+    );
+    assert_eq!(server.raw(&long, b"").status, 431);
+    // A much larger one is cut off at the cap too; the server goes on.
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = s.write_all(b"GET / HTTP/1.1\r\nX-Huge: ");
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..64 {
+            if s.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    writer.join().unwrap();
+    assert_eq!(server.get("/").status, 200);
+    drop(idle);
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully_with_exit_0() {
+    let mut server = Server::start(&examples());
+    assert_eq!(server.get("/healthz").status, 200);
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = server.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "{}", server.log.lock().unwrap());
 }
 
 #[test]

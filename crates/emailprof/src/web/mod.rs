@@ -27,6 +27,7 @@
 
 mod assets;
 mod handlers;
+pub mod http;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -68,7 +69,8 @@ impl Reply {
         Reply::new(status, "application/json", body)
     }
 
-    pub(crate) fn error(status: u16, message: impl Into<String>) -> Reply {
+    /// A JSON `{"error": message}` reply.
+    pub fn error(status: u16, message: impl Into<String>) -> Reply {
         Reply::json(status, &json!({ "error": message.into() }))
     }
 
@@ -91,12 +93,23 @@ pub struct State {
     pub directory: Option<PathBuf>,
     /// Reads the certificate files posted profiles name.
     pub reader: MaterialReader,
+    /// The access token the page and API calls must present (`None`: no token needed).
+    token: Option<String>,
     schema: Vec<u8>,
     platforms: Vec<u8>,
 }
 
 impl State {
-    pub fn new(local: SocketAddr, allow_remote: bool, directory: Option<PathBuf>) -> State {
+    /// `directory`: where the `user` of an emit request is looked up (`None`: the built-in
+    /// example directory); `reader`: what certificate files posted profiles may name;
+    /// `token`: the per-run access token (see [`route`]).
+    pub fn new(
+        local: SocketAddr,
+        allow_remote: bool,
+        directory: Option<PathBuf>,
+        reader: MaterialReader,
+        token: Option<String>,
+    ) -> State {
         let schema = serde_json::to_vec_pretty(&registry::annotated_schema()).unwrap_or_default();
         let platforms: Vec<Value> = registry::emitters()
             .iter()
@@ -106,7 +119,8 @@ impl State {
             local,
             allow_remote,
             directory,
-            reader: MaterialReader::contained("."),
+            reader,
+            token,
             schema,
             platforms: serde_json::to_vec(&platforms).unwrap_or_default(),
         }
@@ -114,6 +128,7 @@ impl State {
 }
 
 /// The parts of an HTTP request routing looks at.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Incoming<'a> {
     pub method: &'a str,
     /// The request target: path and query.
@@ -123,22 +138,86 @@ pub struct Incoming<'a> {
     pub content_type: Option<&'a str>,
     /// The declared body length, when the client declared one.
     pub content_length: Option<usize>,
+    /// The `Cookie` header.
+    pub cookie: Option<&'a str>,
+    /// The `Authorization` header (`Bearer TOKEN`).
+    pub authorization: Option<&'a str>,
 }
 
 pub fn path_of(url: &str) -> &str {
     url.split_once('?').map_or(url, |(p, _)| p)
 }
 
-/// Answer one request. Never panics, whatever the request.
-pub fn route(state: &State, rq: &Incoming<'_>, body: &mut dyn Read) -> Reply {
-    if !host_allowed(state, rq.host) {
-        return Reply::error(
-            421,
-            "the Host header does not name this server (open it at the printed address)",
-        );
+/// The name of the cookie that carries the token: per port, as cookies are per host only.
+fn cookie_name(state: &State) -> String {
+    format!("emailprof_token_{}", state.local.port())
+}
+
+/// Byte strings equal, in time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// How a request presented the access token, if it did: in the query (`?token=`, the URL
+/// `serve` prints), as `Authorization: Bearer`, or in the cookie the page got with it.
+fn presented<'a>(state: &State, rq: &Incoming<'a>, query: &'a str) -> Option<&'a str> {
+    let from_query = query.split('&').find_map(|p| p.strip_prefix("token="));
+    let from_header = rq
+        .authorization
+        .and_then(|a| a.trim().strip_prefix("Bearer "))
+        .map(str::trim);
+    let name = cookie_name(state);
+    let from_cookie = rq.cookie.and_then(|c| {
+        c.split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    });
+    from_query.or(from_header).or(from_cookie)
+}
+
+fn authorized(state: &State, rq: &Incoming<'_>, query: &str) -> bool {
+    match &state.token {
+        None => true,
+        Some(token) => {
+            presented(state, rq, query).is_some_and(|p| same(p.as_bytes(), token.as_bytes()))
+        }
     }
+}
+
+/// Answer one request. Never panics, whatever the request.
+///
+/// `GET /healthz` answers 200 to anyone. The page (`/`) and the API (`/api/*`) need the
+/// per-run token when the state has one: the page gets it in the printed URL's query and sets
+/// it as a `SameSite=Strict`, `HttpOnly` cookie, so the page's own calls carry it; other
+/// clients send `Authorization: Bearer TOKEN`. Without it they get 401. The static assets
+/// and the schema are public.
+pub fn route(state: &State, rq: &Incoming<'_>, body: &mut dyn Read) -> Reply {
     let (path, query) = url_parts(rq.url);
+    if path == "/healthz" {
+        return match rq.method {
+            "GET" | "HEAD" => Reply::new(200, "text/plain; charset=utf-8", b"ok\n".to_vec()),
+            _ => Reply::error(405, "method not allowed").header("Allow", "GET, HEAD"),
+        };
+    }
+    if !host_allowed(state, rq.host) {
+        return misdirected();
+    }
     let is_get = rq.method == "GET" || rq.method == "HEAD";
+    let guarded = matches!(path, "/" | "/index.html") || path.starts_with("/api/");
+    if guarded && !authorized(state, rq, query) {
+        return unauthorized();
+    }
+    let set_cookie = |reply: Reply| match (&state.token, query.contains("token=")) {
+        (Some(token), true) => reply.header(
+            "Set-Cookie",
+            format!(
+                "{}={token}; Path=/; HttpOnly; SameSite=Strict",
+                cookie_name(state)
+            ),
+        ),
+        _ => reply,
+    };
     match path {
         "/" | "/index.html" | "/assets/app.js" | "/assets/schema.js" if is_get => {
             let wanted = if path == "/" { "/index.html" } else { path };
@@ -146,7 +225,7 @@ pub fn route(state: &State, rq: &Incoming<'_>, body: &mut dyn Read) -> Reply {
                 Some(a) => {
                     let reply = Reply::new(200, a.media_type, a.bytes.to_vec());
                     if a.path == "/index.html" {
-                        reply
+                        set_cookie(reply)
                             .header("Content-Security-Policy", assets::PAGE_CSP)
                             .header("X-Frame-Options", "DENY")
                     } else {
@@ -195,8 +274,43 @@ fn host_allowed(state: &State, host: Option<&str>) -> bool {
     host == state.local.to_string() || host == format!("localhost:{port}")
 }
 
-/// The body of a POST, after the checks that keep other sites' pages out and the size limit.
-fn post_body(rq: &Incoming<'_>, body: &mut dyn Read) -> Result<Vec<u8>, Reply> {
+/// The refusal [`route`] would answer `rq` with before reading any of its body, if any: a
+/// transport calls this first, so it reads bodies only of requests that may send one.
+pub fn refusal(state: &State, rq: &Incoming<'_>) -> Option<Reply> {
+    let (path, query) = url_parts(rq.url);
+    if path == "/healthz" {
+        return None;
+    }
+    if !host_allowed(state, rq.host) {
+        return Some(misdirected());
+    }
+    let guarded = matches!(path, "/" | "/index.html") || path.starts_with("/api/");
+    if guarded && !authorized(state, rq, query) {
+        return Some(unauthorized());
+    }
+    if rq.method == "POST" && matches!(path, "/api/validate" | "/api/emit") {
+        return post_checks(rq).err();
+    }
+    None
+}
+
+fn misdirected() -> Reply {
+    Reply::error(
+        421,
+        "the Host header does not name this server (open it at the printed address)",
+    )
+}
+
+fn unauthorized() -> Reply {
+    Reply::error(
+        401,
+        "open the URL `emailprof serve` printed: it carries this run's access token",
+    )
+    .header("WWW-Authenticate", "Bearer")
+}
+
+/// The checks that keep other sites' pages out, and the declared size limit.
+fn post_checks(rq: &Incoming<'_>) -> Result<(), Reply> {
     if let Some(origin) = rq.origin {
         let own = rq
             .host
@@ -216,10 +330,19 @@ fn post_body(rq: &Incoming<'_>, body: &mut dyn Read) -> Result<Vec<u8>, Reply> {
             "send the profile as JSON (Content-Type: application/json)",
         ));
     }
-    let too_large = || Reply::error(413, format!("the body is larger than {MAX_BODY} bytes"));
     if rq.content_length.is_some_and(|n| n > MAX_BODY) {
         return Err(too_large());
     }
+    Ok(())
+}
+
+fn too_large() -> Reply {
+    Reply::error(413, format!("the body is larger than {MAX_BODY} bytes"))
+}
+
+/// The body of a POST, after [`post_checks`].
+fn post_body(rq: &Incoming<'_>, body: &mut dyn Read) -> Result<Vec<u8>, Reply> {
+    post_checks(rq)?;
     let mut bytes = Vec::new();
     if let Err(e) = body.take(MAX_BODY as u64 + 1).read_to_end(&mut bytes) {
         return Err(Reply::error(
@@ -238,7 +361,13 @@ mod tests {
     use super::*;
 
     fn state() -> State {
-        State::new("127.0.0.1:4321".parse().unwrap(), false, None)
+        State::new(
+            "127.0.0.1:4321".parse().unwrap(),
+            false,
+            None,
+            MaterialReader::no_files(),
+            None,
+        )
     }
 
     fn get(state: &State, url: &str) -> Reply {
@@ -249,8 +378,59 @@ mod tests {
             origin: None,
             content_type: None,
             content_length: None,
+            ..Default::default()
         };
         route(state, &rq, &mut std::io::empty())
+    }
+
+    #[test]
+    fn the_token_guards_the_page_and_the_api_only() {
+        let s = State::new(
+            "127.0.0.1:4321".parse().unwrap(),
+            false,
+            None,
+            MaterialReader::no_files(),
+            Some("s3cret".into()),
+        );
+        assert_eq!(get(&s, "/").status, 401);
+        assert_eq!(get(&s, "/api/platforms").status, 401);
+        assert_eq!(get(&s, "/?token=wrong").status, 401);
+        assert_eq!(get(&s, "/?token=s3cre").status, 401);
+        // Public: health, the static assets and the schema.
+        assert_eq!(get(&s, "/healthz").status, 200);
+        assert_eq!(get(&s, "/assets/app.js").status, 200);
+        assert_eq!(get(&s, "/schema.json").status, 200);
+        let page = get(&s, "/?token=s3cret");
+        assert_eq!(page.status, 200);
+        let cookie = page
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "Set-Cookie")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert!(
+            cookie.starts_with("emailprof_token_4321=s3cret;"),
+            "{cookie}"
+        );
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+        let mut rq = Incoming {
+            method: "GET",
+            url: "/api/platforms",
+            host: Some("127.0.0.1:4321"),
+            cookie: Some("other=1; emailprof_token_4321=s3cret"),
+            ..Default::default()
+        };
+        assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 200);
+        rq.cookie = Some("emailprof_token_9999=s3cret");
+        assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 401);
+        rq.cookie = None;
+        rq.authorization = Some("Bearer s3cret");
+        assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 200);
+        // Health answers whatever the Host, for probes.
+        rq.url = "/healthz";
+        rq.host = Some("10.1.2.3:8787");
+        rq.authorization = None;
+        assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 200);
     }
 
     #[test]
@@ -279,6 +459,7 @@ mod tests {
             origin: None,
             content_type: None,
             content_length: None,
+            ..Default::default()
         };
         let r = route(&s, &rq, &mut std::io::empty());
         assert_eq!(r.status, 405);
@@ -295,6 +476,7 @@ mod tests {
             origin: None,
             content_type: None,
             content_length: None,
+            ..Default::default()
         };
         assert_eq!(route(&s, &rq, &mut std::io::empty()).status, 421);
         rq.host = None;
@@ -324,6 +506,7 @@ mod tests {
             origin: None,
             content_type: Some("application/json; charset=utf-8"),
             content_length: None,
+            ..Default::default()
         };
         let big = vec![b' '; MAX_BODY + 1];
         assert_eq!(route(&s, &rq, &mut &big[..]).status, 413);

@@ -3,10 +3,15 @@
 //!
 //! [`MaterialReader::plain`] reads paths as given, relative to the profile's directory;
 //! [`MaterialReader::contained`] (for `serve`, where whoever posts a profile gets the bytes
-//! back) reads only relative paths below its root and never secrets.
+//! back) reads only relative paths below its root, never through a symbolic link, only files
+//! whose content is what the profile says (a PKCS#12 or an X.509 certificate), and never
+//! secrets; [`MaterialReader::no_files`] reads nothing. A contained reader's refusals all read
+//! the same, so a caller cannot learn which paths exist.
+
+mod contained;
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use emailprof_core::model::CertificateKind;
 use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef};
@@ -18,9 +23,15 @@ use crate::error::{Error, Result, invalid};
 pub struct MaterialReader {
     /// Relative paths are resolved from here.
     base_dir: PathBuf,
-    /// Only relative paths below `base_dir`, and no secrets.
+    /// Only relative paths below `base_dir`, no links, checked content, and no secrets.
     contained: bool,
+    /// No file at all.
+    no_files: bool,
 }
+
+/// What a contained reader says for any file it does not give: the same words whether the
+/// file is missing, outside, behind a link, or not a certificate.
+pub const NOT_FOUND_OR_NOT_ALLOWED: &str = "not found or not allowed";
 
 /// Certificate material and the password an emission needs, with what the reader noticed
 /// (e.g. a key file others may write) for the caller to tell the user.
@@ -37,14 +48,26 @@ impl MaterialReader {
         MaterialReader {
             base_dir: base_dir.into(),
             contained: false,
+            no_files: false,
         }
     }
 
-    /// Reads only relative paths below `root`, and no secrets.
+    /// Reads only relative paths below `root`, never through a link, only certificate
+    /// content, and no secrets.
     pub fn contained(root: impl Into<PathBuf>) -> MaterialReader {
         MaterialReader {
             base_dir: root.into(),
             contained: true,
+            no_files: false,
+        }
+    }
+
+    /// Reads no file and no secret: a profile that names a certificate file is refused.
+    pub fn no_files() -> MaterialReader {
+        MaterialReader {
+            base_dir: PathBuf::from("."),
+            contained: true,
+            no_files: true,
         }
     }
 
@@ -52,9 +75,9 @@ impl MaterialReader {
         &self.base_dir
     }
 
-    /// Whether the reader may read `file` at all.
+    /// Whether the reader may try to read `file` at all.
     pub fn allows(&self, file: &str) -> bool {
-        !self.contained || contained(file)
+        !self.contained || (!self.no_files && contained::is_relative_below(file))
     }
 
     /// Refuse what a contained reader must not read for `profile`: files outside its root,
@@ -70,9 +93,9 @@ impl MaterialReader {
                 cert.ca.as_ref().map(|c| c.file.as_str()),
             ];
             for file in files.into_iter().flatten() {
-                if !contained(file) {
+                if !self.allows(file) {
                     return Err(format!(
-                        "certificate `{name}`: the server reads certificate files only by relative paths below its working directory, not `{file}`"
+                        "certificate `{name}`: `{file}`: {NOT_FOUND_OR_NOT_ALLOWED}"
                     ));
                 }
             }
@@ -85,10 +108,18 @@ impl MaterialReader {
         Ok(())
     }
 
-    fn read_file(&self, file: &str, what: &str) -> Result<(PathBuf, Vec<u8>)> {
+    /// The bytes of a certificate file of `kind`.
+    fn read_file(&self, file: &str, what: &str, kind: Expect) -> Result<(PathBuf, Vec<u8>)> {
         let path = self.base_dir.join(file);
-        if !self.allows(file) {
-            invalid!("{what}: cannot read {}: not allowed", path.display());
+        if self.contained {
+            let bytes = (!self.no_files)
+                .then(|| contained::read_beneath(&self.base_dir, file))
+                .flatten()
+                .filter(|b| kind.matches(b));
+            return match bytes {
+                Some(b) => Ok((path, b)),
+                None => invalid!("{what}: `{file}`: {NOT_FOUND_OR_NOT_ALLOWED}"),
+            };
         }
         let bytes = std::fs::read(&path)
             .map_err(|e| Error::invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
@@ -135,7 +166,7 @@ impl MaterialReader {
                 CertificateKind::Pkcs12 => {
                     let Some(p) = &cert.pkcs12 else { continue };
                     let label = format!("{what} (PKCS#12)");
-                    let (path, data) = self.read_file(&p.file, &label)?;
+                    let (path, data) = self.read_file(&p.file, &label, Expect::Pkcs12)?;
                     // A PKCS#12 file is encrypted with its passphrase.
                     out.notices.extend(loose_permissions(&path, &label, true));
                     let passphrase = match (&p.passphrase, include_secrets) {
@@ -148,7 +179,7 @@ impl MaterialReader {
                 }
                 CertificateKind::Ca => {
                     let Some(c) = &cert.ca else { continue };
-                    let (_, bytes) = self.read_file(&c.file, &what)?;
+                    let (_, bytes) = self.read_file(&c.file, &what, Expect::Certificate)?;
                     CertificateMaterial::Ca {
                         der: certificate_der(&bytes, &what)?,
                     }
@@ -175,13 +206,23 @@ impl MaterialReader {
     }
 }
 
-/// A file path a contained reader may read: relative, and below its root.
-fn contained(file: &str) -> bool {
-    let path = Path::new(file);
-    !file.is_empty()
-        && path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+/// What a certificate file must hold, for a contained reader.
+#[derive(Clone, Copy)]
+enum Expect {
+    Pkcs12,
+    /// An X.509 certificate, PEM or DER.
+    Certificate,
+}
+
+impl Expect {
+    fn matches(self, bytes: &[u8]) -> bool {
+        match self {
+            Expect::Pkcs12 => contained::is_pkcs12(bytes),
+            Expect::Certificate => {
+                certificate_der(bytes, "").is_ok_and(|der| contained::is_x509_certificate(&der))
+            }
+        }
+    }
 }
 
 /// A warning when a file with key material is open to group or others: readable, for a key
