@@ -97,21 +97,17 @@ fn errors_say_whose_fault_they_are() {
         user,
         options: EmitOptions::default(),
     };
-    let unknown = emit_user(&loaded, &request("nokia", Some("user1")), &reader)
-        .err()
-        .expect("an error");
+    let unknown =
+        emit_user(&loaded, &request("nokia", Some("user1")), &reader).expect_err("an error");
     assert!(unknown.is_invalid());
     assert!(
         unknown.to_string().contains("unknown platform `nokia`"),
         "{unknown}"
     );
-    let missing = emit_user(&loaded, &request("ios", Some("nobody")), &reader)
-        .err()
-        .expect("an error");
+    let missing =
+        emit_user(&loaded, &request("ios", Some("nobody")), &reader).expect_err("an error");
     assert!(missing.is_invalid(), "{missing:?}");
-    let no_user = emit_user(&loaded, &request("ios", None), &reader)
-        .err()
-        .expect("an error");
+    let no_user = emit_user(&loaded, &request("ios", None), &reader).expect_err("an error");
     assert!(no_user.to_string().contains("which user?"), "{no_user}");
 }
 
