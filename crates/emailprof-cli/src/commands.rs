@@ -97,7 +97,7 @@ fn emit(args: EmitArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     if args.strict && warnings > 0 {
         invalid!("{warnings} warning(s) and --strict: nothing written");
     }
-    let sensitive = args.include_password;
+    let sensitive = emailprof::material::carries_secrets(&loaded.profile, args.include_password);
     match (emission.artifacts.as_slice(), args.out.as_deref()) {
         ([], _) => invalid!("{}: the emitter produced no artifact", args.platform),
         ([one], out) => write_output(out, &one.bytes, sensitive)?,

@@ -3,24 +3,30 @@
 //! leaves a truncated file.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use anyhow::Context;
 pub(crate) use emailprof::batch::write_atomic;
 
-/// Write to `out`, or to stdout when `out` is `None` or `-`. A path that is not a regular file
-/// (a FIFO, `/dev/stdout`, a terminal) is written to as it is: renaming over it would replace
-/// the pipe or device with a file.
+/// Write to `out`, or to stdout when `out` is `None` or `-`. A path that is itself a FIFO or a
+/// character device (`/dev/stdout` is a link: given as such it is replaced, never followed) is
+/// written to as it is: renaming over it would replace the pipe or device with a file. A
+/// symbolic link is replaced by the file, never written through.
 pub(crate) fn write_output(
     out: Option<&Path>,
     bytes: &[u8],
     sensitive: bool,
 ) -> anyhow::Result<()> {
     if let Some(p) = out
-        && std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+        && std::fs::symlink_metadata(p).is_ok_and(|m| {
+            use std::os::unix::fs::FileTypeExt;
+            m.file_type().is_fifo() || m.file_type().is_char_device()
+        })
     {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(p)
             .with_context(|| format!("cannot open {}", p.display()))?;
         f.write_all(bytes)

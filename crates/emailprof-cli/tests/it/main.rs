@@ -9,5 +9,6 @@ mod invalid;
 mod plugins;
 mod reliability;
 mod roundtrip;
+mod security;
 mod serve;
 mod support;

@@ -30,7 +30,7 @@ pub use users::Users;
 
 use self::job::{Job, Outcome};
 use self::naming::mix;
-use self::sink::{Form, Sink, StreamWriter, load_manifest, manifest_path};
+use self::sink::{Form, Sink, StreamWriter, load_manifest};
 use self::users::Item;
 use crate::error::{Context, Error, Result};
 use crate::material::MaterialReader;
@@ -176,7 +176,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         done,
         dir: sink.dir().map(PathBuf::from),
         form,
-        sensitive: config.include_password,
+        sensitive: crate::material::carries_secrets(&loaded.profile, config.include_password),
     };
     let jobs = config.jobs.max(1);
     let started = Instant::now();
@@ -287,16 +287,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
 
         // The writer: manifest and report for files; the archive or JSONL in input order.
         let mut manifest = match sink.dir() {
-            Some(dir) => {
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(resume)
-                    .write(true)
-                    .truncate(!resume)
-                    .open(manifest_path(dir))
-                    .context("opening the manifest")?;
-                Some(BufWriter::new(f))
-            }
+            Some(dir) => Some(BufWriter::new(sink::open_manifest(dir, resume)?)),
             None => None,
         };
         // Archive entries and JSON lines are written in directory order (reproducible

@@ -6,7 +6,87 @@ use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Error, Result};
+
+/// Refuse `path` when it is a symbolic link: outputs are never written through a link
+/// emailprof did not create.
+pub(crate) fn refuse_link(path: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::invalid(format!(
+            "refusing to write through the symbolic link {}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Open options that never follow a link at the last component (`O_NOFOLLOW`).
+pub(crate) fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+    }
+    options
+}
+
+/// Open the manifest for writing, never through a link.
+pub(crate) fn open_manifest(dir: &Path, append: bool) -> Result<std::fs::File> {
+    let path = manifest_path(dir);
+    refuse_link(&path)?;
+    no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(append)
+            .write(true)
+            .truncate(!append),
+    )
+    .open(&path)
+    .context("opening the manifest")
+}
+
+/// The longest manifest line read; longer ones are skipped as corrupt (a record is a few
+/// hundred bytes).
+pub(crate) const MAX_MANIFEST_LINE: usize = 64 * 1024;
+
+/// Lines of `reader`, each cut at `max` bytes: `Err(())` for a line that was longer (its
+/// remainder is skipped without being kept), `Ok(line)` otherwise.
+pub(crate) fn capped_lines<R: BufRead>(
+    mut reader: R,
+    max: usize,
+) -> impl Iterator<Item = std::result::Result<Vec<u8>, ()>> {
+    std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        let mut overlong = false;
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(_) => return None,
+            };
+            if buf.is_empty() {
+                return (!line.is_empty() || overlong)
+                    .then(|| if overlong { Err(()) } else { Ok(line) });
+            }
+            let (chunk, done) = match buf.iter().position(|b| *b == b'\n') {
+                Some(i) => (&buf[..i], Some(i + 1)),
+                None => (buf, None),
+            };
+            if !overlong {
+                if line.len() + chunk.len() > max {
+                    overlong = true;
+                    line = Vec::new();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            let used = done.unwrap_or(buf.len());
+            reader.consume(used);
+            if done.is_some() {
+                return Some(if overlong { Err(()) } else { Ok(line) });
+            }
+        }
+    })
+}
 
 /// Write `bytes` to `path` atomically. `sensitive` outputs (with a password or key material)
 /// stay readable by the owner only. `durable` also flushes the file and its directory to disk
@@ -92,7 +172,21 @@ impl Sink {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
                 for p in platforms {
-                    std::fs::create_dir_all(dir.join(p))?;
+                    let sub = dir.join(p);
+                    if let Err(e) = std::fs::create_dir(&sub)
+                        && e.kind() != std::io::ErrorKind::AlreadyExists
+                    {
+                        return Err(e).with_context(|| format!("creating {}", sub.display()));
+                    }
+                    // A link planted in the output directory would send every artifact
+                    // elsewhere: only a real directory is written into.
+                    refuse_link(&sub)?;
+                    if !std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir()) {
+                        return Err(Error::invalid(format!(
+                            "{} is not a directory",
+                            sub.display()
+                        )));
+                    }
                 }
                 return Ok((
                     Sink::Files { dir: dir.clone() },
@@ -245,16 +339,17 @@ pub(crate) fn manifest_path(dir: &Path) -> PathBuf {
 /// Keys of outputs recorded complete whose file is still there with the recorded size.
 pub(crate) fn load_manifest(dir: &Path) -> Result<HashSet<u64>> {
     let path = manifest_path(dir);
-    let file = match std::fs::File::open(&path) {
+    refuse_link(&path)?;
+    let file = match no_follow(std::fs::OpenOptions::new().read(true)).open(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
     let mut done = HashSet::new();
-    for line in std::io::BufReader::new(file).lines() {
-        let Ok(line) = line else { break };
-        // A line cut short by a crash is not a record.
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+    for line in capped_lines(std::io::BufReader::new(file), MAX_MANIFEST_LINE) {
+        // A line cut short by a crash, or too long to be a record, is not a record.
+        let Ok(line) = line else { continue };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
             continue;
         };
         let (Some(key), Some(rel), Some(size)) = (
@@ -274,4 +369,29 @@ pub(crate) fn load_manifest(dir: &Path) -> Result<HashSet<u64>> {
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lines_are_capped_and_overlong_ones_skipped_whole() {
+        let mut input = b"short\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 100));
+        input.extend_from_slice(b"\nnext\nlast");
+        let lines: Vec<_> = capped_lines(&input[..], 10).collect();
+        assert_eq!(
+            lines,
+            vec![
+                Ok(b"short".to_vec()),
+                Err(()),
+                Ok(b"next".to_vec()),
+                Ok(b"last".to_vec())
+            ]
+        );
+        // A reader that yields small pieces: the cap holds across them.
+        let reader = std::io::BufReader::with_capacity(3, &input[..]);
+        assert_eq!(capped_lines(reader, 10).filter(|l| l.is_err()).count(), 1);
+    }
 }

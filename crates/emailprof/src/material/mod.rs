@@ -206,6 +206,22 @@ impl MaterialReader {
     }
 }
 
+/// Whether artifacts of `profile` carry a secret: the account password or a PKCS#12
+/// passphrase (written only with `include_secrets`), or a SCEP challenge (written whenever the
+/// profile names one). Such artifacts are written readable by their owner only.
+pub fn carries_secrets(profile: &EmailProfile, include_secrets: bool) -> bool {
+    let challenge = profile
+        .certificates
+        .values()
+        .any(|c| c.scep.as_ref().is_some_and(|s| s.challenge.is_some()));
+    let passphrase = profile
+        .certificates
+        .values()
+        .any(|c| c.pkcs12.as_ref().is_some_and(|p| p.passphrase.is_some()));
+    let password = profile.account.authentication.password.is_some();
+    challenge || (include_secrets && (password || passphrase))
+}
+
 /// What a certificate file must hold, for a contained reader.
 #[derive(Clone, Copy)]
 enum Expect {

@@ -1,0 +1,211 @@
+//! Issue 14's holes in what emailprof writes, each through the binary: links planted in an
+//! output directory, a link to a FIFO, secrets in files and archives, and resume manifests
+//! with lines of any length.
+
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::{emailprof, root, stderr};
+
+fn minimal_batch(out: &Path, extra: &[&str]) -> Output {
+    emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios,windows",
+            "--quiet",
+            "--directory",
+            "examples/directory.csv",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_manifest_link_planted_in_the_output_is_refused_and_its_target_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let precious = tmp.path().join("precious.txt");
+    std::fs::write(&precious, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&precious, out.join(".emailprof-manifest.jsonl")).unwrap();
+    for extra in [&[][..], &["--resume"][..]] {
+        let o = minimal_batch(&out, extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me\n");
+    }
+}
+
+#[test]
+fn a_platform_directory_link_planted_in_the_output_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("ios")).unwrap();
+    let o = minimal_batch(&out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written through the link"
+    );
+}
+
+#[test]
+fn emit_out_through_a_link_to_a_fifo_replaces_the_link_and_leaves_the_fifo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let link = tmp.path().join("out.mobileconfig");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    let o = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "-p",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .args(["--directory", "examples/directory.csv", "--out"])
+        .arg(&link)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(
+        meta.is_file(),
+        "the link was replaced by the profile, not written through"
+    );
+    assert!(std::fs::read(&link).unwrap().ends_with(b"</plist>\n"));
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+/// A profile whose SCEP payload carries a challenge (from the environment).
+fn scep_profile(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("scep.yaml");
+    std::fs::write(
+        &p,
+        "displayName: Scep\nidentifier: com.contoso.scep\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  authentication:\n    method: certificate\n    identityCertificate: enrol\ncertificates:\n  enrol:\n    kind: scep\n    scep:\n      url: https://scep.contoso.com/certsrv/mscep/mscep.dll\n      challenge:\n        env: SECURITY_SCEP_CHALLENGE\n",
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn artifacts_carrying_a_scep_challenge_are_owner_only_in_files_and_archives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = scep_profile(tmp.path());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let one = tmp.path().join("one.mobileconfig");
+    let o = emailprof()
+        .env("SECURITY_SCEP_CHALLENGE", "challenge-3f9a")
+        .arg("emit")
+        .arg(&profile)
+        .args(["-p", "ios", "--user", "user1", "--directory"])
+        .arg(root().join("examples/directory.csv"))
+        .arg("--out")
+        .arg(&one)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&std::fs::read(&one).unwrap()).contains("challenge-3f9a"));
+    assert_eq!(mode(&one), 0o600);
+
+    let out = tmp.path().join("out");
+    let archive = tmp.path().join("all.tar");
+    for target in [&["--out"][..], &["--archive"][..]] {
+        let o = emailprof()
+            .env("SECURITY_SCEP_CHALLENGE", "challenge-3f9a")
+            .arg("batch")
+            .arg(&profile)
+            .args(["--platforms", "ios", "--quiet", "--directory"])
+            .arg(root().join("examples/directory.csv"))
+            .args(target)
+            .arg(if target[0] == "--out" { &out } else { &archive })
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let files: Vec<_> = std::fs::read_dir(out.join("ios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!files.is_empty());
+    for f in files {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    let mut tar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+    let mut entries = 0;
+    for e in tar.entries().unwrap() {
+        let e = e.unwrap();
+        assert_eq!(e.header().mode().unwrap() & 0o777, 0o600);
+        entries += 1;
+    }
+    assert!(entries > 0);
+    // Without a secret, artifacts stay readable as before.
+    let plain = tmp.path().join("plain.mobileconfig");
+    let o = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "-p",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .args(["--directory", "examples/directory.csv", "--out"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(mode(&plain), 0o644);
+}
+
+#[test]
+fn an_overlong_manifest_line_is_skipped_as_corrupt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let first = minimal_batch(&out, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let manifest = out.join(".emailprof-manifest.jsonl");
+    let mut text = std::fs::read(&manifest).unwrap();
+    // A 20 MiB line that looks like the start of a record, then the real records again.
+    let good = text.clone();
+    text.extend_from_slice(b"{\"k\":\"");
+    text.extend(std::iter::repeat_n(b'0', 20 << 20));
+    text.extend_from_slice(b"\"}\n");
+    text.extend_from_slice(&good);
+    std::fs::write(&manifest, &text).unwrap();
+    let again = minimal_batch(&out, &["--resume"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("emailprof-report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["written"], 0,
+        "every output was still recognised: {report}"
+    );
+    assert!(report["unchanged"].as_u64().unwrap() > 0);
+}
