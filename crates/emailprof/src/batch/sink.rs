@@ -64,8 +64,11 @@ pub(crate) fn capped_lines<R: BufRead>(
                 Err(_) => return None,
             };
             if buf.is_empty() {
-                return (!line.is_empty() || overlong)
-                    .then(|| if overlong { Err(()) } else { Ok(line) });
+                return match (overlong, line.is_empty()) {
+                    (true, _) => Some(Err(())),
+                    (false, false) => Some(Ok(line)),
+                    (false, true) => None,
+                };
             }
             let (chunk, done) = match buf.iter().position(|b| *b == b'\n') {
                 Some(i) => (&buf[..i], Some(i + 1)),
