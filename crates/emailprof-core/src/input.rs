@@ -237,7 +237,63 @@ fn parse_json(text: &str) -> Result<Value, ParseError> {
             message: "the document nests deeper than 64 levels".into(),
         });
     }
+    // serde_json keeps the last of two equal keys; YAML and TOML input refuse them, and so
+    // does JSON: a profile must not mean something other than what a reader sees first.
+    if let Some((key, first, second)) = json_duplicate_key(text) {
+        let (line, column) = line_col(text.as_bytes(), second);
+        let (first_line, first_column) = line_col(text.as_bytes(), first);
+        return Err(ParseError {
+            position: Some(Position { line, column }),
+            message: format!(
+                "invalid JSON: duplicate key `{key}` (first at line {first_line}, column {first_column})"
+            ),
+        });
+    }
     Ok(value)
+}
+
+/// The first key that appears twice in one object of `text` (valid JSON, nesting checked),
+/// with the byte offsets of both occurrences.
+fn json_duplicate_key(text: &str) -> Option<(String, usize, usize)> {
+    let b = text.as_bytes();
+    // One set of keys per open object; `None` for arrays.
+    let mut stack: Vec<Option<std::collections::HashMap<String, usize>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                stack.push(Some(std::collections::HashMap::new()));
+                expect_key = true;
+            }
+            b'[' => {
+                stack.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(stack.last(), Some(Some(_))),
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key && let Some(Some(keys)) = stack.last_mut() {
+                    let key: String = serde_json::from_str(text.get(start..=i)?).ok()?;
+                    if let Some(first) = keys.insert(key.clone(), start) {
+                        return Some((key, first, start));
+                    }
+                }
+                expect_key = false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn depth(v: &Value) -> usize {
@@ -419,6 +475,35 @@ pub fn render(value: &Value, format: Format) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_refuses_duplicate_keys_with_both_positions() {
+        let text = "{\n  \"account\": {\n    \"server\": \"a.example\",\n    \"server\": \"b.example\"\n  }\n}";
+        let e = parse(text.as_bytes(), Format::Json).unwrap_err();
+        assert_eq!(e.position, Some(Position { line: 4, column: 5 }));
+        assert!(
+            e.message
+                .contains("duplicate key `server` (first at line 3, column 5)"),
+            "{}",
+            e.message
+        );
+        // The same name in different objects, in arrays, in values, or escaped differently
+        // but equal, is judged by the decoded key.
+        assert!(
+            parse(
+                br#"{"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}],"d":"k"}"#,
+                Format::Json
+            )
+            .is_ok()
+        );
+        assert!(parse(br#"{"k":"\"k\"","x":["k","k"]}"#, Format::Json).is_ok());
+        let escaped = parse(br#"{"k":1,"\u006b":2}"#, Format::Json).unwrap_err();
+        assert!(
+            escaped.message.contains("duplicate key `k`"),
+            "{}",
+            escaped.message
+        );
+    }
 
     #[test]
     fn yaml_positions_point_at_values_and_keys() {
