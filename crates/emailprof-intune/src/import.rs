@@ -512,28 +512,7 @@ fn read_profile(
         certificates: std::mem::take(&mut r.certificates),
         platforms,
     };
-    let skeleton = EmailProfile {
-        schema: None,
-        display_name,
-        identifier,
-        organization: None,
-        description: None,
-        account: Account {
-            server,
-            account_name,
-            username: Username::default(),
-            email_address_source: EmailAddressSource::default(),
-            authentication: Authentication::default(),
-            ssl: true,
-            oauth: OAuth::default(),
-        },
-        sync: Sync::default(),
-        smime: Smime::default(),
-        mail: Mail::default(),
-        certificates: BTreeMap::new(),
-        platforms: Platforms::default(),
-    };
-    let document = minimal_document(&profile, &skeleton);
+    let document = emailprof_core::minimal_document(&profile, &[]);
     check_document(&mut r, &document);
     ImportedGraphProfile {
         graph_type: ty,
@@ -1192,49 +1171,6 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
         enabled,
         signing,
         encryption,
-    }
-}
-
-/// Pointers that are always written, even at a value equal to the skeleton's.
-const KEEP: &[&str] = &[
-    "/displayName",
-    "/identifier",
-    "/account/server",
-    "/account/accountName",
-];
-
-/// The profile as a document holding only what differs from the defaults: shorter to read,
-/// and free of settings whose condition is off (which the profile schema refuses).
-fn minimal_document(profile: &EmailProfile, skeleton: &EmailProfile) -> Value {
-    // Serializing plain data structures with string keys cannot fail.
-    let mut doc = serde_json::to_value(profile).unwrap_or(Value::Null);
-    let defaults = serde_json::to_value(skeleton).unwrap_or(Value::Null);
-    prune(&mut doc, &defaults, "");
-    doc
-}
-
-fn prune(value: &mut Value, defaults: &Value, pointer: &str) {
-    let (Value::Object(map), Value::Object(def)) = (value, defaults) else {
-        return;
-    };
-    let keys: Vec<String> = map.keys().cloned().collect();
-    for key in keys {
-        let child = format!("{pointer}/{}", escape_segment(&key));
-        if KEEP.contains(&child.as_str()) {
-            continue;
-        }
-        let (Some(v), Some(d)) = (map.get_mut(&key), def.get(&key)) else {
-            continue;
-        };
-        let holds_kept = KEEP.iter().any(|k| k.starts_with(&format!("{child}/")));
-        if v == d && !holds_kept {
-            map.remove(&key);
-            continue;
-        }
-        prune(v, d, &child);
-        if v.as_object().is_some_and(Map::is_empty) {
-            map.remove(&key);
-        }
     }
 }
 

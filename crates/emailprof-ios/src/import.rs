@@ -61,6 +61,22 @@ pub enum ImportError {
     InvalidProfile(Vec<String>),
 }
 
+/// Members the importer writes even at emailprof's default. `ssl`: Apple's default differs
+/// (com.apple.eas.account.yaml SSL `default: false`), so the document says what was meant.
+/// The S/MIME switches: with S/MIME on, the document says whether signing and encryption by
+/// default are on.
+const ALWAYS_WRITTEN: &[&str] = &[
+    "/account/ssl",
+    "/smime/signing/enabled",
+    "/smime/encryption/encryptByDefault",
+];
+
+/// The smallest profile document (JSON) that means `p`, as [`import_mobileconfig`] writes it:
+/// [`emailprof_core::minimal_document`], with SSL and the S/MIME switches always written.
+pub fn profile_document(p: &EmailProfile) -> serde_json::Value {
+    emailprof_core::minimal_document(p, ALWAYS_WRITTEN)
+}
+
 /// Read a `.mobileconfig`: XML or binary plist, or either inside CMS SignedData (DER or BER).
 pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_INPUT_BYTES {
@@ -104,7 +120,7 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
         user: (None, None),
     };
     let profile = r.profile(&top)?;
-    let doc = crate::document::document(&profile);
+    let doc = profile_document(&profile);
     let report = emailprof_core::validate(
         &Document {
             format: Format::Json,
