@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::IntuneError;
 use crate::graph_type::{DEVICE_CONFIGURATION, DEVICE_CONFIGURATION_RELATIONS, GraphType};
+use crate::properties::*;
 use crate::wire::{self, GraphEnum};
 
 /// The largest Graph export accepted; a whole tenant's `deviceConfigurations` fits easily.
@@ -353,9 +354,9 @@ fn read_profile(
     };
 
     // Names.
-    let display_name = r.string("displayName");
-    let account_name = if ty.has("accountName") {
-        r.string("accountName")
+    let display_name = r.string(DISPLAY_NAME.graph);
+    let account_name = if ty.has(ACCOUNT_NAME.graph) {
+        r.string(ACCOUNT_NAME.graph)
     } else {
         None
     };
@@ -364,7 +365,7 @@ fn read_profile(
         (None, Some(a)) => {
             r.push(
                 Severity::Warning,
-                "displayName",
+                DISPLAY_NAME.graph,
                 "no displayName; the account name is used".into(),
             );
             a.clone()
@@ -372,7 +373,7 @@ fn read_profile(
         (None, None) => {
             r.push(
                 Severity::Warning,
-                "displayName",
+                DISPLAY_NAME.graph,
                 "no displayName; `Exchange email` is used".into(),
             );
             "Exchange email".into()
@@ -381,10 +382,10 @@ fn read_profile(
     let account_name = match account_name {
         Some(a) => a,
         None => {
-            if ty.has("accountName") {
+            if ty.has(ACCOUNT_NAME.graph) {
                 r.push(
                     Severity::Info,
-                    "accountName",
+                    ACCOUNT_NAME.graph,
                     "no accountName; the display name is used".into(),
                 );
             } else {
@@ -401,31 +402,31 @@ fn read_profile(
         }
     };
     let identifier = identifier(id.as_deref(), &display_name, identifiers);
-    let description = r.string("description");
+    let description = r.string(DESCRIPTION.graph);
 
     let server = read_host(&mut r);
     let username = read_username(&mut r);
     let email_address_source = r
-        .member("emailAddressSource", &wire::USER_EMAIL_SOURCE)
+        .member(EMAIL_ADDRESS_SOURCE.graph, &wire::USER_EMAIL_SOURCE)
         .unwrap_or_default();
 
     // Authentication.
-    let method = if ty.has("authenticationMethod") {
-        r.member("authenticationMethod", &wire::AUTHENTICATION_METHOD)
+    let method = if ty.has(AUTHENTICATION_METHOD.graph) {
+        r.member(AUTHENTICATION_METHOD.graph, &wire::AUTHENTICATION_METHOD)
             .unwrap_or_default()
     } else {
         AuthenticationMethod::UsernameAndPassword
     };
     let identity_certificate = certificate_for(
         &mut r,
-        "identityCertificate",
+        IDENTITY_CERTIFICATE.graph,
         IDENTITY,
         method == AuthenticationMethod::Certificate,
         "authenticationMethod is not `certificate`",
     );
-    let ssl = r.bool("requireSsl").unwrap_or(true);
-    let oauth_enabled = if ty.has("useOAuth") {
-        r.bool("useOAuth").unwrap_or(false)
+    let ssl = r.bool(REQUIRE_SSL.graph).unwrap_or(true);
+    let oauth_enabled = if ty.has(USE_OAUTH.graph) {
+        r.bool(USE_OAUTH.graph).unwrap_or(false)
     } else {
         false
     };
@@ -436,13 +437,13 @@ fn read_profile(
         // Inverted: the portal's "Allow …" Enable is `block… = false` (intune-graph.md §7).
         Mail {
             allow_move: !r
-                .bool("blockMovingMessagesToOtherEmailAccounts")
+                .bool(BLOCK_MOVING_MESSAGES_TO_OTHER_EMAIL_ACCOUNTS.graph)
                 .unwrap_or(false),
             allow_third_party_send: !r
-                .bool("blockSendingEmailFromThirdPartyApps")
+                .bool(BLOCK_SENDING_EMAIL_FROM_THIRD_PARTY_APPS.graph)
                 .unwrap_or(false),
             sync_recent_addresses: !r
-                .bool("blockSyncingRecentlyUsedEmailAddresses")
+                .bool(BLOCK_SYNCING_RECENTLY_USED_EMAIL_ADDRESSES.graph)
                 .unwrap_or(false),
         }
     } else {
@@ -451,26 +452,26 @@ fn read_profile(
 
     let mut platforms = Platforms::default();
     if ty == GraphType::Ios
-        && let Some(vpn) = r.string("perAppVPNProfileId")
+        && let Some(vpn) = r.string(PER_APP_VPN_PROFILE_ID.graph)
     {
         r.push(
             Severity::Warning,
-            "perAppVPNProfileId",
+            PER_APP_VPN_PROFILE_ID.graph,
             format!(
                 "`{vpn}` is the Graph id of an Intune VPN profile, not the PayloadUUID of a VPN payload, which `platforms.ios.perAccountVpnUuid` needs and Intune generates on delivery; not imported: set perAccountVpnUuid by hand"
             ),
         );
     }
-    if ty.has("emailSyncSchedule") {
+    if ty.has(EMAIL_SYNC_SCHEDULE.graph) {
         let schedule = r
-            .member("emailSyncSchedule", &wire::SYNC_SCHEDULE)
+            .member(EMAIL_SYNC_SCHEDULE.graph, &wire::SYNC_SCHEDULE)
             .unwrap_or_default();
         if ty.family() == emailprof_core::Family::Windows {
             platforms.windows.sync_schedule = schedule;
         } else if schedule != SyncSchedule::NotConfigured {
             r.push(
                 Severity::Warning,
-                "emailSyncSchedule",
+                EMAIL_SYNC_SCHEDULE.graph,
                 "the profile model has a sync schedule for Windows only; dropped".into(),
             );
         }
@@ -544,7 +545,7 @@ fn report_unknown(r: &mut Reader<'_>) {
         } else {
             (key.as_str(), "property")
         };
-        if key == "domainNameSourceType" && ty.has("customDomainName") {
+        if key == "domainNameSourceType" && ty.has(CUSTOM_DOMAIN_NAME.graph) {
             continue;
         }
         if name == "assignments" && what == "property" {
@@ -608,10 +609,10 @@ fn identifier(id: Option<&str>, display_name: &str, used: &mut BTreeSet<String>)
 /// `hostName`, reduced to a host name: Graph calls it the "Exchange location (URL)", and
 /// exports do hold URLs.
 fn read_host(r: &mut Reader<'_>) -> String {
-    let Some(raw) = r.string("hostName") else {
+    let Some(raw) = r.string(HOST_NAME.graph) else {
         r.push(
             Severity::Error,
-            "hostName",
+            HOST_NAME.graph,
             "no hostName: the profile needs the Exchange server".into(),
         );
         r.reported.insert("/account/server");
@@ -629,7 +630,7 @@ fn read_host(r: &mut Reader<'_>) -> String {
     if host != raw {
         r.push(
             Severity::Info,
-            "hostName",
+            HOST_NAME.graph,
             format!("`{raw}` read as the host name `{host}`"),
         );
     }
@@ -639,12 +640,12 @@ fn read_host(r: &mut Reader<'_>) -> String {
 fn read_username(r: &mut Reader<'_>) -> Username {
     let ty = r.ty;
     let source = if ty.android_username() {
-        match r.member("usernameSource", &wire::ANDROID_USERNAME_SOURCE) {
+        match r.member(USERNAME_SOURCE.graph, &wire::ANDROID_USERNAME_SOURCE) {
             Some(Some(s)) => s,
             Some(None) => {
                 r.push(
                     Severity::Warning,
-                    "usernameSource",
+                    USERNAME_SOURCE.graph,
                     "`username` (the bare user name, e.g. `user1`) has no equivalent in emailprof; imported as the user principal name".into(),
                 );
                 UsernameSource::UserPrincipalName
@@ -654,8 +655,8 @@ fn read_username(r: &mut Reader<'_>) -> Username {
     } else {
         // The portal writes a fixed hidden `usernameSource = userPrincipalName` and the real
         // choice to `usernameAADSource`, which alone has `samAccountName` (intune-graph.md §0).
-        let aad = r.member("usernameAADSource", &wire::USERNAME_SOURCE);
-        let legacy = r.member("usernameSource", &wire::USER_EMAIL_SOURCE);
+        let aad = r.member(USERNAME_AAD_SOURCE.graph, &wire::USERNAME_SOURCE);
+        let legacy = r.member(USERNAME_SOURCE.graph, &wire::USER_EMAIL_SOURCE);
         match (aad, legacy) {
             (Some(a), Some(l)) => {
                 let same = matches!(
@@ -671,7 +672,7 @@ fn read_username(r: &mut Reader<'_>) -> Username {
                 if !same {
                     r.push(
                         Severity::Info,
-                        "usernameSource",
+                        USERNAME_SOURCE.graph,
                         "ignored: usernameAADSource decides the user name (the Intune portal writes a fixed usernameSource)".into(),
                     );
                 }
@@ -684,13 +685,13 @@ fn read_username(r: &mut Reader<'_>) -> Username {
             (None, _) => UsernameSource::UserPrincipalName,
         }
     };
-    if !ty.has("customDomainName") {
+    if !ty.has(CUSTOM_DOMAIN_NAME.graph) {
         // The Android Enterprise types have no domain settings; the profile needs one with
         // the sAM account name, and the directory's full domain name is the model's default.
         let domain = (source == UsernameSource::SamAccountName).then(|| {
             r.push(
                 Severity::Info,
-                "usernameSource",
+                USERNAME_SOURCE.graph,
                 format!(
                     "`{}` has no user domain settings; the directory's full domain name is assumed",
                     ty.name()
@@ -704,8 +705,8 @@ fn read_username(r: &mut Reader<'_>) -> Username {
         });
         return Username { source, domain };
     }
-    let custom = r.string("customDomainName");
-    let attribute = r.member("userDomainNameSource", &wire::DOMAIN_NAME_SOURCE);
+    let custom = r.string(CUSTOM_DOMAIN_NAME.graph);
+    let attribute = r.member(USER_DOMAIN_NAME_SOURCE.graph, &wire::DOMAIN_NAME_SOURCE);
     let switch = if r.obj.contains_key("domainNameSourceType") {
         r.member("domainNameSourceType", &wire::DOMAIN_NAME_SOURCE_TYPE)
     } else {
@@ -713,8 +714,8 @@ fn read_username(r: &mut Reader<'_>) -> Username {
     };
     if source != UsernameSource::SamAccountName {
         for (key, set) in [
-            ("customDomainName", custom.is_some()),
-            ("userDomainNameSource", attribute.is_some()),
+            (CUSTOM_DOMAIN_NAME.graph, custom.is_some()),
+            (USER_DOMAIN_NAME_SOURCE.graph, attribute.is_some()),
         ] {
             if set {
                 r.push(
@@ -743,7 +744,7 @@ fn read_username(r: &mut Reader<'_>) -> Username {
         (Some(false), Some(_)) => {
             r.push(
                 Severity::Info,
-                "customDomainName",
+                CUSTOM_DOMAIN_NAME.graph,
                 "ignored: domainNameSourceType says the domain comes from the directory".into(),
             );
             false
@@ -754,7 +755,7 @@ fn read_username(r: &mut Reader<'_>) -> Username {
         if attribute.is_some() {
             r.push(
                 Severity::Info,
-                "userDomainNameSource",
+                USER_DOMAIN_NAME_SOURCE.graph,
                 "ignored: customDomainName is set, so the domain is custom".into(),
             );
         }
@@ -941,15 +942,17 @@ fn read_sync(r: &mut Reader<'_>) -> Sync {
     let ty = r.ty;
     let mut sync = Sync {
         email_sync_duration: r
-            .member("durationOfEmailToSync", &wire::SYNC_DURATION)
+            .member(DURATION_OF_EMAIL_TO_SYNC.graph, &wire::SYNC_DURATION)
             .unwrap_or_default(),
         ..Sync::default()
     };
-    if ty.has("easServices") {
+    if ty.has(EAS_SERVICES.graph) {
         if let Some(services) = read_eas_services(r) {
             sync.services = services;
         }
-        sync.user_can_change = r.bool("easServicesUserOverrideEnabled").unwrap_or(true);
+        sync.user_can_change = r
+            .bool(EAS_SERVICES_USER_OVERRIDE_ENABLED.graph)
+            .unwrap_or(true);
         return sync;
     }
     let switches = ty.sync_switches();
@@ -993,7 +996,7 @@ fn read_sync(r: &mut Reader<'_>) -> Sync {
 
 /// `easServices`: flag names joined with `,` (with or without spaces), `none` for nothing.
 fn read_eas_services(r: &mut Reader<'_>) -> Option<Vec<Service>> {
-    let raw = r.get("easServices")?;
+    let raw = r.get(EAS_SERVICES.graph)?;
     let names: Vec<String> = match raw {
         Value::String(s) => s.split(',').map(|p| p.trim().to_owned()).collect(),
         Value::Array(items) if items.iter().all(Value::is_string) => items
@@ -1002,7 +1005,7 @@ fn read_eas_services(r: &mut Reader<'_>) -> Option<Vec<Service>> {
             .map(|p| p.trim().to_owned())
             .collect(),
         other => {
-            r.wrong_type("easServices", "comma-separated service names", other);
+            r.wrong_type(EAS_SERVICES.graph, "comma-separated service names", other);
             return None;
         }
     };
@@ -1025,7 +1028,7 @@ fn read_eas_services(r: &mut Reader<'_>) -> Option<Vec<Service>> {
     if !unknown.is_empty() {
         r.push(
             Severity::Warning,
-            "easServices",
+            EAS_SERVICES.graph,
             format!(
                 "{} not a member of Graph's `easServices` (calendars, contacts, email, notes, reminders); ignored",
                 unknown.join(", ")
@@ -1035,7 +1038,7 @@ fn read_eas_services(r: &mut Reader<'_>) -> Option<Vec<Service>> {
     if services.is_empty() {
         r.push(
             Severity::Warning,
-            "easServices",
+            EAS_SERVICES.graph,
             "no service to sync; at least one must sync, so all are kept (not configured)".into(),
         );
         return None;
@@ -1050,15 +1053,15 @@ fn read_eas_services(r: &mut Reader<'_>) -> Option<Vec<Service>> {
 
 fn read_smime(r: &mut Reader<'_>) -> Smime {
     let ty = r.ty;
-    if !ty.has("requireSmime") {
+    if !ty.has(REQUIRE_SMIME.graph) {
         return Smime::default();
     }
-    let enabled = r.bool("requireSmime").unwrap_or(false);
+    let enabled = r.bool(REQUIRE_SMIME.graph).unwrap_or(false);
     if ty == GraphType::AndroidKnox {
         // Knox has one S/MIME switch and binds a signing certificate only.
         let certificate = certificate_for(
             r,
-            "smimeSigningCertificate",
+            SMIME_SIGNING_CERTIFICATE.graph,
             SIGNING,
             enabled,
             "requireSmime is off",
@@ -1078,28 +1081,34 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
         };
     }
     let mut signing = SmimeSigning {
-        enabled: r.bool("smimeSigningEnabled").unwrap_or(false),
-        user_can_change: r.bool("smimeSigningUserOverrideEnabled").unwrap_or(false),
+        enabled: r.bool(SMIME_SIGNING_ENABLED.graph).unwrap_or(false),
+        user_can_change: r
+            .bool(SMIME_SIGNING_USER_OVERRIDE_ENABLED.graph)
+            .unwrap_or(false),
         certificate_type: r
-            .member("signingCertificateType", &wire::CERTIFICATE_TYPE)
+            .member(SIGNING_CERTIFICATE_TYPE.graph, &wire::CERTIFICATE_TYPE)
             .unwrap_or_default(),
         certificate: None,
         certificate_user_can_change: r
-            .bool("smimeSigningCertificateUserOverrideEnabled")
+            .bool(SMIME_SIGNING_CERTIFICATE_USER_OVERRIDE_ENABLED.graph)
             .unwrap_or(false),
     };
     let mut encryption = SmimeEncryption {
-        encrypt_by_default: r.bool("smimeEncryptByDefaultEnabled").unwrap_or(false),
-        encrypt_by_default_user_can_change: r
-            .bool("smimeEncryptByDefaultUserOverrideEnabled")
+        encrypt_by_default: r
+            .bool(SMIME_ENCRYPT_BY_DEFAULT_ENABLED.graph)
             .unwrap_or(false),
-        per_message_switch: r.bool("smimeEnablePerMessageSwitch").unwrap_or(false),
+        encrypt_by_default_user_can_change: r
+            .bool(SMIME_ENCRYPT_BY_DEFAULT_USER_OVERRIDE_ENABLED.graph)
+            .unwrap_or(false),
+        per_message_switch: r
+            .bool(SMIME_ENABLE_PER_MESSAGE_SWITCH.graph)
+            .unwrap_or(false),
         certificate_type: r
-            .member("encryptionCertificateType", &wire::CERTIFICATE_TYPE)
+            .member(ENCRYPTION_CERTIFICATE_TYPE.graph, &wire::CERTIFICATE_TYPE)
             .unwrap_or_default(),
         certificate: None,
         certificate_user_can_change: r
-            .bool("smimeEncryptionCertificateUserOverrideEnabled")
+            .bool(SMIME_ENCRYPTION_CERTIFICATE_USER_OVERRIDE_ENABLED.graph)
             .unwrap_or(false),
     };
     // The model nests the S/MIME settings as the portal does; values under a switch that is
@@ -1108,20 +1117,20 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
         if signing != SmimeSigning::default() || encryption != SmimeEncryption::default() {
             r.push(
                 Severity::Info,
-                "requireSmime",
+                REQUIRE_SMIME.graph,
                 "S/MIME is off, so its signing and encryption settings are ignored".into(),
             );
         }
         certificate_for(
             r,
-            "smimeSigningCertificate",
+            SMIME_SIGNING_CERTIFICATE.graph,
             SIGNING,
             false,
             "requireSmime is off",
         );
         certificate_for(
             r,
-            "smimeEncryptionCertificate",
+            SMIME_ENCRYPTION_CERTIFICATE.graph,
             ENCRYPTION,
             false,
             "requireSmime is off",
@@ -1133,7 +1142,7 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
         if signing != inert {
             r.push(
                 Severity::Info,
-                "smimeSigningEnabled",
+                SMIME_SIGNING_ENABLED.graph,
                 "signing is off, so the signing certificate and override settings are ignored"
                     .into(),
             );
@@ -1143,7 +1152,7 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
     if !encryption.encrypt_by_default && encryption.encrypt_by_default_user_can_change {
         r.push(
             Severity::Info,
-            "smimeEncryptByDefaultUserOverrideEnabled",
+            SMIME_ENCRYPT_BY_DEFAULT_USER_OVERRIDE_ENABLED.graph,
             "ignored: encryption by default is off".into(),
         );
         encryption.encrypt_by_default_user_can_change = false;
@@ -1155,14 +1164,14 @@ fn read_smime(r: &mut Reader<'_>) -> Smime {
     };
     signing.certificate = certificate_for(
         r,
-        "smimeSigningCertificate",
+        SMIME_SIGNING_CERTIFICATE.graph,
         SIGNING,
         signing.enabled && signing.certificate_type == CertificateType::Certificate,
         why,
     );
     encryption.certificate = certificate_for(
         r,
-        "smimeEncryptionCertificate",
+        SMIME_ENCRYPTION_CERTIFICATE.graph,
         ENCRYPTION,
         encryption.certificate_type == CertificateType::Certificate,
         "the encryption certificate type is not `certificate`",
@@ -1202,41 +1211,4 @@ fn check_document(r: &mut Reader<'_>, document: &Value) {
             ),
         );
     }
-}
-
-/// The Graph property a profile pointer comes from ("" for the object itself).
-fn graph_property(ty: GraphType, pointer: &str) -> &'static str {
-    const MAP: &[(&str, &str)] = &[
-        ("/displayName", "displayName"),
-        ("/description", "description"),
-        ("/account/server", "hostName"),
-        ("/account/username/domain/name", "customDomainName"),
-        ("/account/username/domain/attribute", "userDomainNameSource"),
-        ("/account/emailAddressSource", "emailAddressSource"),
-        ("/account/authentication", "authenticationMethod"),
-        ("/sync/emailSyncDuration", "durationOfEmailToSync"),
-        ("/certificates/identity", "identityCertificate"),
-        ("/certificates/smime-signing", "smimeSigningCertificate"),
-        (
-            "/certificates/smime-encryption",
-            "smimeEncryptionCertificate",
-        ),
-    ];
-    if pointer.starts_with("/account/accountName") {
-        return if ty.has("accountName") {
-            "accountName"
-        } else {
-            "displayName"
-        };
-    }
-    if pointer.starts_with("/account/username") {
-        return if ty.android_username() {
-            "usernameSource"
-        } else {
-            "usernameAADSource"
-        };
-    }
-    MAP.iter()
-        .find(|(p, _)| pointer.starts_with(p))
-        .map_or("", |(_, k)| k)
 }
