@@ -5,6 +5,10 @@
 //! `usernameSource`; the portal-only domain source is inferred from `customDomainName`; the
 //! three `block*` flags are inverted; certificate references come in three shapes or not at
 //! all; unknown properties are reported, never fatal.
+//!
+//! Layers, each using only those after it: `profile` (one object, its names, the final
+//! validation), `sections` (host, user name, certificates, sync, S/MIME), `reader` (typed
+//! property access, findings), `types` (what an import gives).
 
 mod profile;
 mod reader;
