@@ -58,6 +58,22 @@ pub struct Certificate {
     pub external: Option<ExternalCertificate>,
 }
 
+impl Certificate {
+    /// A certificate that another profile delivers, known by `external`: what importers
+    /// make of a reference to a certificate they do not have.
+    pub fn external(external: ExternalCertificate) -> Self {
+        Certificate {
+            kind: CertificateKind::External,
+            display_name: None,
+            graph_id: None,
+            pkcs12: None,
+            scep: None,
+            ca: None,
+            external: Some(external),
+        }
+    }
+}
+
 /// # Certificate kind
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

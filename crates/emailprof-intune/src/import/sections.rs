@@ -277,21 +277,13 @@ pub(super) fn certificate_for(
                 "certificate reference not exported (Graph does not return `{nav}` on a plain GET); certificates.{role} is a placeholder: set its graphId to the Intune certificate profile's id"
             ),
         );
-        let cert = Certificate {
-            kind: CertificateKind::External,
-            display_name: None,
-            graph_id: None,
-            pkcs12: None,
-            scep: None,
-            ca: None,
-            external: Some(ExternalCertificate {
-                payload_uuid: None,
-                android_alias: None,
-                note: Some(format!(
-                    "Intune certificate profile of `{nav}`; the export did not include the reference"
-                )),
-            }),
-        };
+        let cert = Certificate::external(ExternalCertificate {
+            payload_uuid: None,
+            android_alias: None,
+            note: Some(format!(
+                "Intune certificate profile of `{nav}`; the export did not include the reference"
+            )),
+        });
         return Some(add_certificate(r, role, cert));
     };
     if found.graph_id.is_none() {
@@ -309,17 +301,13 @@ pub(super) fn certificate_for(
         .map(|t| format!(" ({})", t.trim_start_matches('#')))
         .unwrap_or_default();
     let cert = Certificate {
-        kind: CertificateKind::External,
         display_name: found.display_name.clone(),
         graph_id: found.graph_id.clone(),
-        pkcs12: None,
-        scep: None,
-        ca: None,
-        external: Some(ExternalCertificate {
+        ..Certificate::external(ExternalCertificate {
             payload_uuid: None,
             android_alias: None,
             note: Some(format!("Intune certificate profile{what}")),
-        }),
+        })
     };
     Some(add_certificate(r, role, cert))
 }

@@ -392,19 +392,11 @@ impl Reader {
         if !certs.entries.contains_key(&name) {
             certs.entries.insert(
                 name.clone(),
-                Certificate {
-                    kind: CertificateKind::External,
-                    display_name: None,
-                    graph_id: None,
-                    pkcs12: None,
-                    scep: None,
-                    ca: None,
-                    external: Some(ExternalCertificate {
-                        payload_uuid: Some(upper.clone()),
-                        android_alias: None,
-                        note: None,
-                    }),
-                },
+                Certificate::external(ExternalCertificate {
+                    payload_uuid: Some(upper.clone()),
+                    android_alias: None,
+                    note: None,
+                }),
             );
             certs.by_uuid.insert(upper, name.clone());
             self.push(Severity::Info, at.to_owned(), format!("the certificate payload {uuid} is not in this profile; imported as certificate `{name}` delivered by another profile"));
