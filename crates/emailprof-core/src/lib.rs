@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod diff;
+pub mod document;
 pub mod emit;
 pub mod input;
 pub mod model;
@@ -15,6 +16,7 @@ pub use attributes::{
     AttributeResolver, DirectoryAttributes, MissingAttributes, ResolveError, UserIdentity,
     resolve_identity,
 };
+pub use document::{minimal_document, to_document};
 pub use emit::{
     Artifact, CertificateMaterial, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family,
     Operation, OsVersion, PreparedEmitter, ResolvedProfile, Severity, Support,
@@ -33,12 +35,4 @@ pub fn load(
 ) -> Result<Report, input::ParseError> {
     let doc = input::parse(bytes, format)?;
     Ok(validate(&doc, options))
-}
-
-/// The canonical document of `profile` (what `emailprof` writes when it writes a profile): the
-/// serialized model without members whose condition is off.
-pub fn to_document(profile: &EmailProfile) -> serde_json::Value {
-    let mut v = serde_json::to_value(profile).unwrap_or(serde_json::Value::Null);
-    schema::prune_inapplicable(&mut v);
-    v
 }

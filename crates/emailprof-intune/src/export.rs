@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::IntuneError;
 use crate::graph_type::GraphType;
+use crate::properties::*;
 use crate::wire;
 
 /// The Graph object for one type, and what it could not hold.
@@ -80,24 +81,24 @@ impl Writer<'_> {
         self.map
             .insert("@odata.type".into(), ty.odata_type().into());
         self.map
-            .insert("displayName".into(), p.display_name.clone().into());
+            .insert(DISPLAY_NAME.graph.into(), p.display_name.clone().into());
         if let Some(d) = &p.description {
-            self.map.insert("description".into(), d.clone().into());
+            self.map.insert(DESCRIPTION.graph.into(), d.clone().into());
         }
-        self.put("hostName", a.server.clone());
-        self.put("accountName", a.account_name.clone());
+        self.put(HOST_NAME.graph, a.server.clone());
+        self.put(ACCOUNT_NAME.graph, a.account_name.clone());
         self.write_username();
         self.put(
-            "emailAddressSource",
+            EMAIL_ADDRESS_SOURCE.graph,
             wire::USER_EMAIL_SOURCE
                 .name_of(a.email_address_source)
                 .unwrap_or("userPrincipalName"),
         );
 
         let method = a.authentication.method;
-        if ty.has("authenticationMethod") {
+        if ty.has(AUTHENTICATION_METHOD.graph) {
             self.put(
-                "authenticationMethod",
+                AUTHENTICATION_METHOD.graph,
                 wire::AUTHENTICATION_METHOD
                     .name_of(method)
                     .unwrap_or("usernameAndPassword"),
@@ -127,25 +128,21 @@ impl Writer<'_> {
         }
         if method == AuthenticationMethod::Certificate {
             let name = a.authentication.identity_certificate.clone();
-            self.bind(
-                "identityCertificate",
-                name.as_deref(),
-                Setting::IdentityCertificate,
-            )?;
+            self.bind(IDENTITY_CERTIFICATE, name.as_deref())?;
         }
-        self.put("requireSsl", a.ssl);
-        self.put("useOAuth", a.oauth.enabled);
+        self.put(REQUIRE_SSL.graph, a.ssl);
+        self.put(USE_OAUTH.graph, a.oauth.enabled);
 
         self.write_sync();
         self.put(
-            "durationOfEmailToSync",
+            DURATION_OF_EMAIL_TO_SYNC.graph,
             wire::SYNC_DURATION
                 .name_of(p.sync.email_sync_duration)
                 .unwrap_or("userDefined"),
         );
         if ty.family() == emailprof_core::Family::Windows {
             self.put(
-                "emailSyncSchedule",
+                EMAIL_SYNC_SCHEDULE.graph,
                 wire::SYNC_SCHEDULE
                     .name_of(p.platforms.windows.sync_schedule)
                     .unwrap_or("userDefined"),
@@ -158,15 +155,15 @@ impl Writer<'_> {
         }
         // Inverted: "Allow …" is `block… = false` (intune-graph.md §7).
         self.put(
-            "blockMovingMessagesToOtherEmailAccounts",
+            BLOCK_MOVING_MESSAGES_TO_OTHER_EMAIL_ACCOUNTS.graph,
             !p.mail.allow_move,
         );
         self.put(
-            "blockSendingEmailFromThirdPartyApps",
+            BLOCK_SENDING_EMAIL_FROM_THIRD_PARTY_APPS.graph,
             !p.mail.allow_third_party_send,
         );
         self.put(
-            "blockSyncingRecentlyUsedEmailAddresses",
+            BLOCK_SYNCING_RECENTLY_USED_EMAIL_ADDRESSES.graph,
             !p.mail.sync_recent_addresses,
         );
         Ok(())
@@ -176,14 +173,14 @@ impl Writer<'_> {
         let u = &self.profile.account.username;
         if self.ty.android_username() {
             self.put(
-                "usernameSource",
+                USERNAME_SOURCE.graph,
                 wire::ANDROID_USERNAME_SOURCE
                     .name_of(Some(u.source))
                     .unwrap_or("userPrincipalName"),
             );
         } else {
             self.put(
-                "usernameAADSource",
+                USERNAME_AAD_SOURCE.graph,
                 wire::USERNAME_SOURCE
                     .name_of(u.source)
                     .unwrap_or("userPrincipalName"),
@@ -194,15 +191,15 @@ impl Writer<'_> {
                 UsernameSource::PrimarySmtpAddress => "primarySmtpAddress",
                 _ => "userPrincipalName",
             };
-            self.put("usernameSource", legacy);
+            self.put(USERNAME_SOURCE.graph, legacy);
         }
-        if u.source == UsernameSource::SamAccountName && self.ty.has("customDomainName") {
+        if u.source == UsernameSource::SamAccountName && self.ty.has(CUSTOM_DOMAIN_NAME.graph) {
             let d = u.domain.clone().unwrap_or_default();
             match (d.source, d.name) {
                 // The portal's "Custom" is nothing but a customDomainName (intune-graph.md §0).
-                (DomainSource::Custom, Some(name)) => self.put("customDomainName", name),
+                (DomainSource::Custom, Some(name)) => self.put(CUSTOM_DOMAIN_NAME.graph, name),
                 _ => self.put(
-                    "userDomainNameSource",
+                    USER_DOMAIN_NAME_SOURCE.graph,
                     wire::DOMAIN_NAME_SOURCE
                         .name_of(d.attribute.unwrap_or_default())
                         .unwrap_or("fullDomainName"),
@@ -217,12 +214,15 @@ impl Writer<'_> {
             .into_iter()
             .filter(|s| sync.services.contains(s))
             .collect();
-        if self.ty.has("easServices") {
+        if self.ty.has(EAS_SERVICES.graph) {
             if services.is_empty() {
                 services = Service::all();
             }
-            self.put("easServices", wire::format_services(&services));
-            self.put("easServicesUserOverrideEnabled", sync.user_can_change);
+            self.put(EAS_SERVICES.graph, wire::format_services(&services));
+            self.put(
+                EAS_SERVICES_USER_OVERRIDE_ENABLED.graph,
+                sync.user_can_change,
+            );
             return;
         }
         let switches = self.ty.sync_switches();
@@ -267,47 +267,45 @@ impl Writer<'_> {
         let s = &sm.signing;
         let e = &sm.encryption;
         let signing = on && s.enabled;
-        self.put("requireSmime", on);
-        self.put("smimeSigningEnabled", signing);
+        self.put(REQUIRE_SMIME.graph, on);
+        self.put(SMIME_SIGNING_ENABLED.graph, signing);
         self.put(
-            "smimeSigningUserOverrideEnabled",
+            SMIME_SIGNING_USER_OVERRIDE_ENABLED.graph,
             signing && s.user_can_change,
         );
         self.put(
-            "smimeSigningCertificateUserOverrideEnabled",
+            SMIME_SIGNING_CERTIFICATE_USER_OVERRIDE_ENABLED.graph,
             signing && s.certificate_user_can_change,
         );
         if signing && let Some(t) = wire::CERTIFICATE_TYPE.name_of(s.certificate_type) {
-            self.put("signingCertificateType", t);
+            self.put(SIGNING_CERTIFICATE_TYPE.graph, t);
         }
-        self.put("smimeEncryptByDefaultEnabled", on && e.encrypt_by_default);
         self.put(
-            "smimeEncryptByDefaultUserOverrideEnabled",
+            SMIME_ENCRYPT_BY_DEFAULT_ENABLED.graph,
+            on && e.encrypt_by_default,
+        );
+        self.put(
+            SMIME_ENCRYPT_BY_DEFAULT_USER_OVERRIDE_ENABLED.graph,
             on && e.encrypt_by_default && e.encrypt_by_default_user_can_change,
         );
-        self.put("smimeEnablePerMessageSwitch", on && e.per_message_switch);
         self.put(
-            "smimeEncryptionCertificateUserOverrideEnabled",
+            SMIME_ENABLE_PER_MESSAGE_SWITCH.graph,
+            on && e.per_message_switch,
+        );
+        self.put(
+            SMIME_ENCRYPTION_CERTIFICATE_USER_OVERRIDE_ENABLED.graph,
             on && e.certificate_user_can_change,
         );
         if on && let Some(t) = wire::CERTIFICATE_TYPE.name_of(e.certificate_type) {
-            self.put("encryptionCertificateType", t);
+            self.put(ENCRYPTION_CERTIFICATE_TYPE.graph, t);
         }
         if signing && s.certificate_type == CertificateType::Certificate {
             let name = s.certificate.clone();
-            self.bind(
-                "smimeSigningCertificate",
-                name.as_deref(),
-                Setting::SmimeSigningCertificate,
-            )?;
+            self.bind(SMIME_SIGNING_CERTIFICATE, name.as_deref())?;
         }
         if on && e.certificate_type == CertificateType::Certificate {
             let name = e.certificate.clone();
-            self.bind(
-                "smimeEncryptionCertificate",
-                name.as_deref(),
-                Setting::SmimeEncryptionCertificate,
-            )?;
+            self.bind(SMIME_ENCRYPTION_CERTIFICATE, name.as_deref())?;
         }
         Ok(())
     }
@@ -315,7 +313,7 @@ impl Writer<'_> {
     /// Knox: one switch, and a signing certificate (intune email-settings-android.md).
     fn write_knox_smime(&mut self) -> Result<(), IntuneError> {
         let sm = &self.profile.smime;
-        self.put("requireSmime", sm.enabled);
+        self.put(REQUIRE_SMIME.graph, sm.enabled);
         if !sm.enabled {
             return Ok(());
         }
@@ -330,11 +328,7 @@ impl Writer<'_> {
         match s.certificate_type {
             CertificateType::Certificate => {
                 let name = s.certificate.clone();
-                self.bind(
-                    "smimeSigningCertificate",
-                    name.as_deref(),
-                    Setting::SmimeSigningCertificate,
-                )?;
+                self.bind(SMIME_SIGNING_CERTIFICATE, name.as_deref())?;
             }
             CertificateType::NotConfigured => {}
             other => {
@@ -350,7 +344,8 @@ impl Writer<'_> {
     }
 
     /// `<nav>@odata.bind` for the certificate `name`, when it has a Graph id.
-    fn bind(&mut self, nav: &str, name: Option<&str>, setting: Setting) -> Result<(), IntuneError> {
+    fn bind(&mut self, nav: Property, name: Option<&str>) -> Result<(), IntuneError> {
+        let (setting, nav) = (nav.setting, nav.graph);
         if !self.ty.has_reference(nav) {
             return Ok(());
         }

@@ -299,21 +299,22 @@ impl GraphType {
 
     /// The `sync*` switches the type has, with the service each one turns on.
     pub(crate) fn sync_switches(self) -> &'static [(&'static str, emailprof_core::model::Service)] {
+        use crate::properties::{SYNC_CALENDAR, SYNC_CONTACTS, SYNC_NOTES, SYNC_TASKS};
         use emailprof_core::model::Service;
         const THREE: &[(&str, Service)] = &[
-            ("syncCalendar", Service::Calendars),
-            ("syncContacts", Service::Contacts),
-            ("syncTasks", Service::Reminders),
+            (SYNC_CALENDAR.graph, Service::Calendars),
+            (SYNC_CONTACTS.graph, Service::Contacts),
+            (SYNC_TASKS.graph, Service::Reminders),
         ];
         const FOUR: &[(&str, Service)] = &[
-            ("syncCalendar", Service::Calendars),
-            ("syncContacts", Service::Contacts),
-            ("syncTasks", Service::Reminders),
-            ("syncNotes", Service::Notes),
+            (SYNC_CALENDAR.graph, Service::Calendars),
+            (SYNC_CONTACTS.graph, Service::Contacts),
+            (SYNC_TASKS.graph, Service::Reminders),
+            (SYNC_NOTES.graph, Service::Notes),
         ];
         match self {
             GraphType::AndroidKnox => FOUR,
-            t if t.has("syncCalendar") => THREE,
+            t if t.has(SYNC_CALENDAR.graph) => THREE,
             _ => &[],
         }
     }

@@ -13,6 +13,7 @@ mod export;
 mod graph_type;
 mod import;
 mod knox;
+mod properties;
 mod support;
 mod wire;
 

@@ -6,6 +6,9 @@
 
 use emailprof_core::OsVersion;
 
+/// Media type of a configuration profile download.
+pub const MEDIA_TYPE: &str = "application/x-apple-aspen-config";
+
 /// One payload key and its iOS availability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {

@@ -18,7 +18,6 @@
 //! identifier, type and user, so re-emitting replaces the installed profile instead of adding a
 //! second one.
 
-mod document;
 mod emit;
 mod import;
 mod keys;
@@ -28,9 +27,8 @@ mod xml;
 
 use uuid::Uuid;
 
-pub use document::document as profile_document;
 pub use emit::{DEFAULT_MIN_OS, IosEmitter, MEDIA_TYPE};
-pub use import::{ImportError, ImportFinding, Imported, import_mobileconfig};
+pub use import::{ImportError, ImportFinding, Imported, import_mobileconfig, profile_document};
 
 /// The namespace of emailprof's payload UUIDs: UUID v5 of the DNS name `emailprof`.
 pub fn uuid_namespace() -> Uuid {

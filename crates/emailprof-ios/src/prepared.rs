@@ -6,8 +6,10 @@
 use emailprof_core::{Artifact, Diagnostic, Emission, EmitError, PreparedEmitter, UserIdentity};
 use sha1::{Digest, Sha1};
 
-use crate::emit::{MEDIA_TYPE, fill_subject, not_xml_safe, xml_safe};
+use crate::keys::MEDIA_TYPE;
+use crate::subject::fill_subject;
 use crate::xml::{Slot, Template, escape_into};
+use crate::xml::{not_xml_safe, xml_safe};
 
 /// What a template needs per user, gathered while it is built.
 #[derive(Debug, Default)]

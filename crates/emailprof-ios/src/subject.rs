@@ -163,6 +163,13 @@ pub(crate) fn format(rdns: &[Rdn]) -> String {
         .join(",")
 }
 
+/// A SCEP subject value with the user's values in place of the placeholders.
+pub(crate) fn fill_subject(value: &str, user: &emailprof_core::UserIdentity) -> String {
+    value
+        .replace("{{username}}", &user.username)
+        .replace("{{emailAddress}}", &user.email_address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

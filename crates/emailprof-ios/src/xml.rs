@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use emailprof_core::EmitError;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
@@ -221,6 +223,21 @@ impl Writer {
                 self.out.extend_from_slice(b"</string>");
             }
         }
+    }
+}
+
+/// Characters an XML 1.0 document cannot carry (a plist is XML).
+pub(crate) fn xml_safe(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+    })
+}
+
+/// The error for a value a property list cannot hold.
+pub(crate) fn not_xml_safe(pointer: &str) -> EmitError {
+    EmitError::Unsupported {
+        setting: pointer.to_owned(),
+        message: "the value contains control characters, which a property list cannot hold".into(),
     }
 }
 

@@ -1,3 +1,5 @@
-//! Integration tests of emailprof-core on hostile input (the `profile` fuzz target's checks).
+//! Integration tests of emailprof-core: the document writer, and hostile input (the `profile`
+//! fuzz target's checks).
 
+mod document;
 mod fuzz_profile;

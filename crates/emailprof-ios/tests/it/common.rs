@@ -118,3 +118,12 @@ pub(crate) fn payload<'a>(top: &'a plist::Dictionary, payload_type: &str) -> &'a
         .find(|p| p["PayloadType"].as_string() == Some(payload_type))
         .unwrap_or_else(|| panic!("no {payload_type} payload"))
 }
+
+/// The `index`th payload of a parsed profile, to edit.
+pub(crate) fn payload_mut(top: &mut plist::Dictionary, index: usize) -> &mut plist::Dictionary {
+    top.get_mut("PayloadContent")
+        .and_then(plist::Value::as_array_mut)
+        .and_then(|items| items.get_mut(index))
+        .and_then(plist::Value::as_dictionary_mut)
+        .unwrap_or_else(|| panic!("no payload {index}"))
+}

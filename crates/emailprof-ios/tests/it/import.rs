@@ -108,13 +108,7 @@ fn wrong_types_unknown_keys_and_ranges_are_reported_with_their_path() {
     let (xml, _) = emit(&resolve(profile("minimal.yaml")), &EmitOptions::default());
     let mut top = dict(&xml);
     {
-        let eas = top
-            .get_mut("PayloadContent")
-            .unwrap()
-            .as_array_mut()
-            .unwrap()[0]
-            .as_dictionary_mut()
-            .unwrap();
+        let eas = payload_mut(&mut top, 0);
         eas.insert("SSL".into(), Value::String("true".into()));
         eas.insert(
             "MailNumberOfPastDaysToSync".into(),
@@ -198,13 +192,7 @@ fn what_cannot_be_a_profile_is_refused() {
     );
 
     let mut wifi = top.clone();
-    let item = wifi
-        .get_mut("PayloadContent")
-        .unwrap()
-        .as_array_mut()
-        .unwrap()[0]
-        .as_dictionary_mut()
-        .unwrap();
+    let item = payload_mut(&mut wifi, 0);
     item.insert(
         "PayloadType".into(),
         Value::String("com.apple.wifi.managed".into()),
@@ -215,13 +203,7 @@ fn what_cannot_be_a_profile_is_refused() {
     );
 
     let mut no_host = top.clone();
-    let item = no_host
-        .get_mut("PayloadContent")
-        .unwrap()
-        .as_array_mut()
-        .unwrap()[0]
-        .as_dictionary_mut()
-        .unwrap();
+    let item = payload_mut(&mut no_host, 0);
     item.remove("Host");
     let e = import_mobileconfig(&to_xml(&no_host)).unwrap_err();
     assert!(
@@ -360,7 +342,7 @@ proptest! {
         let all = slots(&top);
         for (pick, value, remove) in picks {
             let (i, path) = &all[pick.index(all.len())];
-            let item = top.get_mut("PayloadContent").unwrap().as_array_mut().unwrap()[*i].as_dictionary_mut().unwrap();
+            let item = payload_mut(&mut top, *i);
             let target = if path.len() == 1 { Some(item) } else { item.get_mut(&path[0]).and_then(Value::as_dictionary_mut) };
             if let Some(d) = target {
                 let key = path.last().unwrap().clone();

@@ -415,19 +415,11 @@ fn expected(p: &EmailProfile, user: &UserIdentity, min: OsVersion) -> EmailProfi
         }) {
             externals.insert(
                 name.clone(),
-                Certificate {
-                    kind: CertificateKind::External,
-                    display_name: None,
-                    graph_id: None,
-                    pkcs12: None,
-                    scep: None,
-                    ca: None,
-                    external: Some(ExternalCertificate {
-                        payload_uuid: Some(uuid.to_uppercase()),
-                        android_alias: None,
-                        note: None,
-                    }),
-                },
+                Certificate::external(ExternalCertificate {
+                    payload_uuid: Some(uuid.to_uppercase()),
+                    android_alias: None,
+                    note: None,
+                }),
             );
         }
     }
