@@ -4,6 +4,7 @@
 
 mod bench;
 mod codegen;
+#[cfg(test)]
 mod structure;
 
 use std::path::PathBuf;

@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The largest a non-test source file may grow.
-pub(crate) const MAX_FILE_LINES: usize = 700;
+const MAX_FILE_LINES: usize = 700;
 /// The CLI crate's `src/`, all files together.
-pub(crate) const MAX_CLI_LINES: usize = 1800;
+const MAX_CLI_LINES: usize = 1800;
 
 /// Every crate directory of the workspace: `crates/*`, `plugins/*`, `xtask`.
-pub(crate) fn crate_dirs(root: &Path) -> Vec<PathBuf> {
+fn crate_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for group in ["crates", "plugins"] {
         let Ok(entries) = std::fs::read_dir(root.join(group)) else {
@@ -29,7 +29,7 @@ pub(crate) fn crate_dirs(root: &Path) -> Vec<PathBuf> {
 }
 
 /// The `.rs` files below `dir`.
-pub(crate) fn rust_files(dir: &Path) -> Vec<PathBuf> {
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -51,7 +51,7 @@ pub(crate) fn rust_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The lines of a source file that are not its inline test module (`#[cfg(test)] mod ...`
 /// and everything after it, where test modules live by convention).
-pub(crate) fn non_test_lines(text: &str) -> usize {
+fn non_test_lines(text: &str) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     for (i, w) in lines.windows(2).enumerate() {
         if w[0].trim() == "#[cfg(test)]" && w[1].trim_start().starts_with("mod ") {
@@ -133,7 +133,7 @@ fn references(text: &str, at: &[String]) -> Vec<Vec<String>> {
 /// children; children use what the parent re-exports). Any other reference is an edge between
 /// the two sibling modules that contain the two ends (`a::x` naming `b::y` is `a -> b`), so a
 /// cycle through submodules shows as a cycle of their enclosing siblings.
-pub(crate) fn module_cycles(dir: &Path) -> Vec<Vec<String>> {
+fn module_cycles(dir: &Path) -> Vec<Vec<String>> {
     let src = dir.join("src");
     let mut modules: BTreeMap<Vec<String>, String> = BTreeMap::new();
     for f in rust_files(&src) {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use emailprof::MaterialReader;
-use emailprof::web::http::{self, MAX_HEAD};
+use emailprof::web::http;
 use emailprof::web::{Reply, State, path_of, route};
 
 use crate::cli::ServeArgs;
@@ -204,43 +204,14 @@ fn connection(stream: TcpStream, state: &State, stop: &AtomicBool, handling: &At
         return;
     }
     // The head, at most MAX_HEAD bytes, within its deadline.
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 4096];
     let mut reader = Deadline {
         stream: &stream,
         until: started + HEAD_DEADLINE,
         stop,
     };
-    let end = loop {
-        if let Some(end) = http::head_end(&buf) {
-            break end;
-        }
-        if buf.len() > MAX_HEAD {
-            return finish(
-                stream,
-                Reply::error(431, "request header fields too large"),
-                "-",
-                "-",
-                started,
-            );
-        }
-        match reader.read(&mut chunk) {
-            Ok(0) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(_) if buf.is_empty() => return,
-            Err(_) => {
-                return finish(
-                    stream,
-                    Reply::error(408, "the request head did not arrive in time"),
-                    "-",
-                    "-",
-                    started,
-                );
-            }
-        }
-    };
-    let head = match http::parse_head(&buf[..end]) {
-        Ok(h) => h,
+    let (head, early) = match http::read_head(&mut reader) {
+        Ok(Some(h)) => h,
+        Ok(None) => return,
         Err(reply) => return finish(stream, reply, "-", "-", started),
     };
     let incoming = head.incoming();
@@ -251,17 +222,15 @@ fn connection(stream: TcpStream, state: &State, stop: &AtomicBool, handling: &At
     // The body (its declared length is within the limit): what came with the head, then the
     // rest within its deadline. A slow body holds this thread only, not a handling slot.
     let declared = head.content_length.unwrap_or(0);
-    let early = &buf[end..buf.len().min(end + declared)];
-    let mut body = early.to_vec();
+    let mut body = early;
+    body.truncate(declared);
+    let early = body.len();
     let rest = Deadline {
         stream: &stream,
         until: Instant::now() + BODY_DEADLINE,
         stop,
     };
-    if let Err(e) = rest
-        .take((declared - early.len()) as u64)
-        .read_to_end(&mut body)
-    {
+    if let Err(e) = rest.take((declared - early) as u64).read_to_end(&mut body) {
         let reply = Reply::error(408, format!("the request body did not arrive in time: {e}"));
         return finish(stream, reply, &head.method, &head.target, started);
     }

@@ -225,7 +225,7 @@ impl Writer<'_> {
             );
             return;
         }
-        let switches = self.ty.sync_switches();
+        let switches = crate::properties::sync_switches(self.ty);
         if switches.is_empty() {
             return;
         }

@@ -296,28 +296,6 @@ impl GraphType {
     pub(crate) fn android_username(self) -> bool {
         self.family() == Family::Android
     }
-
-    /// The `sync*` switches the type has, with the service each one turns on.
-    pub(crate) fn sync_switches(self) -> &'static [(&'static str, emailprof_core::model::Service)] {
-        use crate::properties::{SYNC_CALENDAR, SYNC_CONTACTS, SYNC_NOTES, SYNC_TASKS};
-        use emailprof_core::model::Service;
-        const THREE: &[(&str, Service)] = &[
-            (SYNC_CALENDAR.graph, Service::Calendars),
-            (SYNC_CONTACTS.graph, Service::Contacts),
-            (SYNC_TASKS.graph, Service::Reminders),
-        ];
-        const FOUR: &[(&str, Service)] = &[
-            (SYNC_CALENDAR.graph, Service::Calendars),
-            (SYNC_CONTACTS.graph, Service::Contacts),
-            (SYNC_TASKS.graph, Service::Reminders),
-            (SYNC_NOTES.graph, Service::Notes),
-        ];
-        match self {
-            GraphType::AndroidKnox => FOUR,
-            t if t.has(SYNC_CALENDAR.graph) => THREE,
-            _ => &[],
-        }
-    }
 }
 
 impl std::fmt::Display for GraphType {
@@ -357,7 +335,7 @@ mod tests {
     fn only_nine_work_and_knox_have_sync_switches_besides_windows() {
         let with: Vec<_> = GraphType::ALL
             .into_iter()
-            .filter(|t| !t.sync_switches().is_empty())
+            .filter(|t| !crate::properties::sync_switches(*t).is_empty())
             .collect();
         assert_eq!(
             with,

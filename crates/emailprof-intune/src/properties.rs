@@ -239,6 +239,29 @@ pub(crate) fn graph_property(ty: GraphType, pointer: &str) -> &'static str {
         .map_or("", |p| p.graph)
 }
 
+/// The `sync*` switches the type has, with the service each one turns on.
+pub(crate) fn sync_switches(
+    ty: GraphType,
+) -> &'static [(&'static str, emailprof_core::model::Service)] {
+    use emailprof_core::model::Service;
+    const THREE: &[(&str, Service)] = &[
+        (SYNC_CALENDAR.graph, Service::Calendars),
+        (SYNC_CONTACTS.graph, Service::Contacts),
+        (SYNC_TASKS.graph, Service::Reminders),
+    ];
+    const FOUR: &[(&str, Service)] = &[
+        (SYNC_CALENDAR.graph, Service::Calendars),
+        (SYNC_CONTACTS.graph, Service::Contacts),
+        (SYNC_TASKS.graph, Service::Reminders),
+        (SYNC_NOTES.graph, Service::Notes),
+    ];
+    match ty {
+        GraphType::AndroidKnox => FOUR,
+        t if t.has(SYNC_CALENDAR.graph) => THREE,
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

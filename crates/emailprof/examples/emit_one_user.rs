@@ -5,24 +5,20 @@ use emailprof_core::{EmitOptions, Format, ValidationOptions};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
     let bytes = std::fs::read(format!("{root}/minimal.yaml"))?;
-    let (loaded, _warnings) = profile::load(
-        &bytes,
-        Format::Yaml,
-        ValidationOptions::default(),
-        root.into(),
-    )
-    .map_err(|findings| format!("{} problem(s) in the profile", findings.len()))?;
+    let options = ValidationOptions::default();
+    let (loaded, _warnings) = profile::load(&bytes, Format::Yaml, options, root.into())
+        .map_err(|findings| format!("{} problem(s) in the profile", findings.len()))?;
     let users = UserSource::directory(Some(format!("{root}/directory.csv").as_ref()))?;
     let reader = MaterialReader::plain(&loaded.base_dir);
     for platform in ["ios", "windows"] {
+        let options = EmitOptions::default();
         let request = EmitRequest {
             platform,
             users: &users,
             user: Some("avance"),
-            options: EmitOptions::default(),
+            options,
         };
-        let emitted = emit_user(&loaded, &request, &reader)?;
-        for artifact in &emitted.emission.artifacts {
+        for artifact in emit_user(&loaded, &request, &reader)?.emission.artifacts {
             println!(
                 "{platform}: {} ({} bytes)",
                 artifact.file_name,

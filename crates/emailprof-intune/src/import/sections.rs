@@ -350,7 +350,7 @@ pub(super) fn read_sync(r: &mut Reader<'_>) -> Sync {
             .unwrap_or(true);
         return sync;
     }
-    let switches = ty.sync_switches();
+    let switches = crate::properties::sync_switches(ty);
     if switches.is_empty() {
         return sync;
     }

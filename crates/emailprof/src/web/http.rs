@@ -45,6 +45,30 @@ pub fn head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
 }
 
+/// Read a request head from `reader`, at most [`MAX_HEAD`] bytes: the head and the bytes read
+/// past it (the start of the body); `Ok(None)` when the client sent nothing or went away
+/// before finishing its head; `Err` the reply to send before closing (431, 408, 400).
+pub fn read_head(reader: &mut dyn std::io::Read) -> Result<Option<(Head, Vec<u8>)>, Reply> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(end) = head_end(&buf) {
+            break end;
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(Reply::error(431, "request header fields too large"));
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(None),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) if buf.is_empty() => return Ok(None),
+            Err(_) => return Err(Reply::error(408, "the request head did not arrive in time")),
+        }
+    };
+    let head = parse_head(&buf[..end])?;
+    Ok(Some((head, buf.split_off(end))))
+}
+
 /// Parse a complete head (through its blank line). `Err` is the reply to send before closing.
 pub fn parse_head(bytes: &[u8]) -> Result<Head, Reply> {
     let bad = |why: &str| Reply::error(400, format!("bad request: {why}"));
@@ -178,6 +202,20 @@ mod tests {
         assert_eq!(status(&big), 431);
         assert_eq!(head_end(b"GET / HTTP/1.1\r\n\r\nbody"), Some(18));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\n"), None);
+    }
+
+    #[test]
+    fn heads_are_read_up_to_the_cap_and_keep_the_body_start() {
+        let mut input: &[u8] = b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody";
+        let (head, rest) = read_head(&mut input).unwrap().unwrap();
+        assert_eq!(
+            (head.content_length, rest.as_slice()),
+            (Some(4), &b"body"[..])
+        );
+        let endless = std::io::repeat(b'a');
+        let mut capped = std::io::Read::chain(&b"GET / HTTP/1.1\r\nX: "[..], endless);
+        assert_eq!(read_head(&mut capped).unwrap_err().status, 431);
+        assert!(read_head(&mut &b""[..]).unwrap().is_none());
     }
 
     #[test]
