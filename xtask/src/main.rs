@@ -4,6 +4,8 @@
 
 mod bench;
 mod codegen;
+#[cfg(test)]
+mod editor;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

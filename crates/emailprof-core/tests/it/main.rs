@@ -1,3 +1,5 @@
-//! Integration tests of emailprof-core on hostile input (the `profile` fuzz target's checks).
+//! Integration tests of emailprof-core: hostile input (the `profile` fuzz target's checks) and
+//! the draft-07 form of the schema.
 
+mod draft07;
 mod fuzz_profile;
