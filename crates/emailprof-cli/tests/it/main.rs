@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod emit;
 mod invalid;
+mod logs;
 mod plugins;
 mod reliability;
 mod roundtrip;
