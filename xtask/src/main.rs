@@ -5,6 +5,8 @@
 mod bench;
 mod codegen;
 #[cfg(test)]
+mod deps;
+#[cfg(test)]
 mod editor;
 
 use std::path::PathBuf;
