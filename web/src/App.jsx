@@ -47,13 +47,24 @@ async function loadSchema() {
         } catch {
           // A static server without the API: filling and downloading still work.
         }
-        return { schema, served: true, platforms };
+        return { schema: withoutId(schema), served: true, platforms };
       }
     } catch {
       // Fall through to the bundled schema.
     }
   }
-  return { schema: window.EMAILPROF_SCHEMA, served: false, platforms: [] };
+  return { schema: withoutId(window.EMAILPROF_SCHEMA), served: false, platforms: [] };
+}
+
+/**
+ * The schema without its `$id`: react-jsonschema-form's AJV validator registers a root schema
+ * under its `$id` but points every `$ref` at its own key for the root, so with an `$id` the
+ * conditions (`if`) that show and hide settings would fail to compile.
+ */
+function withoutId(schema) {
+  if (!schema || typeof schema !== 'object' || !('$id' in schema)) return schema;
+  const { $id: _id, ...rest } = schema;
+  return rest;
 }
 
 function useDebounced(value, ms) {

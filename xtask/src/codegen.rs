@@ -52,6 +52,11 @@ pub(crate) fn schema_files() -> Vec<(String, String)> {
             "schemas/email-profile.schema.json".to_owned(),
             pretty(&schema),
         ),
+        // The same rules for editors whose YAML language server reads only draft-07.
+        (
+            "schemas/email-profile.draft-07.schema.json".to_owned(),
+            pretty(&emailprof_core::schema::to_draft07(&schema)),
+        ),
         // The form's fallback copy of the schema (what web/vite.config.js writes), so that a
         // schema change needs no Node.js rebuild of the page.
         (

@@ -5,6 +5,10 @@
 mod bench;
 mod codegen;
 #[cfg(test)]
+mod deps;
+#[cfg(test)]
+mod editor;
+#[cfg(test)]
 mod structure;
 
 use std::path::PathBuf;

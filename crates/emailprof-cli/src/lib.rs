@@ -65,9 +65,14 @@ fn init_logging(verbose: u8) {
     let filter = EnvFilter::builder()
         .with_default_directive(default.into())
         .from_env_lossy();
+    // Colour is for a person at a terminal: never in files, pipes or CI logs, and not when
+    // NO_COLOR (https://no-color.org) is set to anything but the empty string.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }

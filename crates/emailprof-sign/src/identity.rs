@@ -1,17 +1,17 @@
 //! The signer: a certificate, its chain and a private key, behind a small backend trait so that
-//! the CMS code does not depend on the crypto library. Keys are read with RustCrypto and signed
-//! with aws-lc-rs.
+//! the CMS code does not depend on the crypto library. Keys are loaded and signed with aws-lc-rs
+//! alone; RustCrypto only parses their containers (PEM, PKCS#8, the PBES2 decryption of
+//! encrypted keys, the RSA modulus length).
 
 use std::fmt;
 
+use aws_lc_rs::signature::KeyPair;
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912::{
     ECDSA_WITH_SHA_256, ID_EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP_256_R_1, SHA_256_WITH_RSA_ENCRYPTION,
 };
-use der::{Decode, Encode};
+use der::Decode;
 use emailprof_core::Secret;
-use pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::traits::PublicKeyParts;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 
@@ -29,14 +29,13 @@ pub(crate) trait SignatureBackend: Send + Sync {
     fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool;
 }
 
-// The keys are read (every PEM/DER form, encrypted PKCS#8 included) with RustCrypto and signed
-// with aws-lc-rs, whose RSA (AVX-512 IFMA where the CPU has it) and P-256 run at OpenSSL's
-// speed: RustCrypto signs about 10x (RSA) and 20x (P-256) slower, and ring's RSA half as fast.
+// The keys are loaded and signed by aws-lc-rs, whose RSA (AVX-512 IFMA where the CPU has it)
+// and P-256 run at OpenSSL's speed (RustCrypto signs about 10x (RSA) and 20x (P-256) slower,
+// and ring's RSA half as fast) in constant time. No second implementation holds the private key.
 
 /// RSA PKCS#1 v1.5 with SHA-256 (aws-lc-rs); deterministic.
 struct RsaBackend {
     key: aws_lc_rs::signature::RsaKeyPair,
-    public: rsa::RsaPublicKey,
 }
 
 impl SignatureBackend for RsaBackend {
@@ -67,10 +66,12 @@ impl SignatureBackend for RsaBackend {
     }
 
     fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
-        spki.to_der()
-            .ok()
-            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
-            .is_some_and(|k| k == self.public)
+        // Both as RFC 8017 `RSAPublicKey`; compared as numbers, not encodings.
+        let ours = pkcs1::RsaPublicKey::from_der(self.key.public_key().as_ref());
+        let theirs = pkcs1::RsaPublicKey::from_der(spki.subject_public_key.raw_bytes());
+        spki.algorithm.oid == RSA_ENCRYPTION
+            && matches!((ours, theirs), (Ok(a), Ok(b))
+                if a.modulus == b.modulus && a.public_exponent == b.public_exponent)
     }
 }
 
@@ -78,7 +79,6 @@ impl SignatureBackend for RsaBackend {
 /// signatures of the same content differ, and both verify.
 struct P256Backend {
     key: aws_lc_rs::signature::EcdsaKeyPair,
-    public: p256::PublicKey,
 }
 
 impl SignatureBackend for P256Backend {
@@ -104,10 +104,35 @@ impl SignatureBackend for P256Backend {
     }
 
     fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
-        spki.to_der()
-            .ok()
-            .and_then(|d| p256::PublicKey::from_public_key_der(&d).ok())
-            .is_some_and(|k| k == self.public)
+        let on_p256 = spki.algorithm.oid == ID_EC_PUBLIC_KEY
+            && spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                == Some(SECP_256_R_1);
+        on_p256
+            && same_point(
+                self.key.public_key().as_ref(),
+                spki.subject_public_key.raw_bytes(),
+            )
+    }
+}
+
+/// Whether the uncompressed P-256 point `ours` (`04 || x || y`, as aws-lc-rs gives it) is the
+/// point `theirs`, which a certificate may carry uncompressed or compressed (`02|03 || x`).
+fn same_point(ours: &[u8], theirs: &[u8]) -> bool {
+    const COORD: usize = 32;
+    if ours.len() != 1 + 2 * COORD || ours[0] != 0x04 {
+        return false;
+    }
+    match theirs.first() {
+        Some(0x04) => ours == theirs,
+        Some(&tag @ (0x02 | 0x03)) if theirs.len() == 1 + COORD => {
+            let y_is_odd = ours[2 * COORD] & 1 == 1;
+            ours[1..=COORD] == theirs[1..] && y_is_odd == (tag == 0x03)
+        }
+        _ => false,
     }
 }
 
@@ -301,19 +326,19 @@ fn load_key(
         return match label.as_str() {
             "PRIVATE KEY" => from_pkcs8(&der),
             "ENCRYPTED PRIVATE KEY" => from_encrypted_pkcs8(&der, passphrase),
-            "RSA PRIVATE KEY" => {
-                use rsa::pkcs1::DecodeRsaPrivateKey;
-                let key = rsa::RsaPrivateKey::from_pkcs1_der(&der)
-                    .map_err(|_| SignError::Key("the PKCS#1 RSA key is malformed".into()))?;
-                rsa_backend(key)
-            }
+            "RSA PRIVATE KEY" => rsa_backend(&der, RsaEncoding::Pkcs1),
             _ => {
-                let key = p256::SecretKey::from_sec1_der(&der).map_err(|_| {
+                // SEC1 `ECPrivateKey` (RFC 5915); aws-lc-rs checks the curve.
+                let key = aws_lc_rs::signature::EcdsaKeyPair::from_private_key_der(
+                    &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                    &der,
+                )
+                .map_err(|_| {
                     SignError::UnsupportedKey(
                         "the SEC1 EC key is malformed or not on the P-256 curve".into(),
                     )
                 })?;
-                p256_backend(&key)
+                Ok(Box::new(P256Backend { key }))
             }
         };
     }
@@ -388,9 +413,7 @@ fn from_pkcs8(der: &[u8]) -> Result<Box<dyn SignatureBackend>, SignError> {
         .map_err(|_| SignError::Key("the PKCS#8 key is malformed".into()))?;
     let oid = info.algorithm.oid;
     if oid == RSA_ENCRYPTION {
-        let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
-            .map_err(|_| SignError::Key("the PKCS#8 RSA key is malformed".into()))?;
-        return rsa_backend(key);
+        return rsa_backend(der, RsaEncoding::Pkcs8(info.private_key));
     }
     if oid == ID_EC_PUBLIC_KEY {
         let curve: Option<ObjectIdentifier> = info.algorithm.parameters_oid().ok();
@@ -400,9 +423,12 @@ fn from_pkcs8(der: &[u8]) -> Result<Box<dyn SignatureBackend>, SignError> {
                 .unwrap_or_else(|| "unknown".into());
             return Err(SignError::UnsupportedKey(format!("EC key on curve {name}")));
         }
-        let key = p256::SecretKey::from_pkcs8_der(der)
-            .map_err(|_| SignError::Key("the PKCS#8 EC key is malformed".into()))?;
-        return p256_backend(&key);
+        let key = aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            der,
+        )
+        .map_err(|_| SignError::Key("the PKCS#8 EC key is malformed".into()))?;
+        return Ok(Box::new(P256Backend { key }));
     }
     Err(SignError::UnsupportedKey(format!("{} key", oid_name(&oid))))
 }
@@ -413,14 +439,28 @@ fn oid_name(oid: &ObjectIdentifier) -> String {
         .map_or_else(|| oid.to_string(), str::to_owned)
 }
 
-/// A key aws-lc-rs refused after RustCrypto read it (e.g. an RSA key of more than two primes).
-fn rejected(e: aws_lc_rs::error::KeyRejected) -> SignError {
-    SignError::UnsupportedKey(format!("the key was rejected by the signer ({e})"))
+/// How an RSA private key is encoded: a PKCS#1 `RSAPrivateKey`, or PKCS#8 with that structure
+/// inside.
+enum RsaEncoding<'a> {
+    Pkcs1,
+    Pkcs8(&'a [u8]),
 }
 
-fn rsa_backend(key: rsa::RsaPrivateKey) -> Result<Box<dyn SignatureBackend>, SignError> {
-    use rsa::pkcs8::EncodePrivateKey;
-    let bits = key.size() * 8;
+/// An RSA key of 2048 to 8192 bits, loaded by aws-lc-rs from `der` (`encoding` says how it is
+/// encoded; for PKCS#8, with the inner PKCS#1 structure).
+fn rsa_backend(
+    der: &[u8],
+    encoding: RsaEncoding<'_>,
+) -> Result<Box<dyn SignatureBackend>, SignError> {
+    let (pkcs1, name) = match encoding {
+        RsaEncoding::Pkcs1 => (der, "PKCS#1"),
+        RsaEncoding::Pkcs8(inner) => (inner, "PKCS#8"),
+    };
+    // The size is read from the structure so that the refusal can name it: aws-lc-rs refuses
+    // keys outside 2048..=8192 bits without saying their size.
+    let parsed = pkcs1::RsaPrivateKey::from_der(pkcs1)
+        .map_err(|_| SignError::Key(format!("the {name} RSA key is malformed")))?;
+    let bits = parsed.modulus.as_bytes().len() * 8;
     if bits < 2048 {
         return Err(SignError::UnsupportedKey(format!(
             "RSA key of {bits} bits; at least 2048 are needed"
@@ -431,29 +471,18 @@ fn rsa_backend(key: rsa::RsaPrivateKey) -> Result<Box<dyn SignatureBackend>, Sig
             "RSA key of {bits} bits; at most 8192 are supported"
         )));
     }
-    let public = key.to_public_key();
-    // Whatever form it came in, aws-lc-rs takes it as PKCS#8 (zeroized when dropped).
-    let der = key
-        .to_pkcs8_der()
-        .map_err(|_| SignError::Key("the RSA key could not be re-encoded".into()))?;
-    let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(rejected)?;
-    Ok(Box::new(RsaBackend { key, public }))
+    let key = match encoding {
+        RsaEncoding::Pkcs1 => aws_lc_rs::signature::RsaKeyPair::from_der(der),
+        RsaEncoding::Pkcs8(_) => aws_lc_rs::signature::RsaKeyPair::from_pkcs8(der),
+    }
+    .map_err(rejected)?;
+    Ok(Box::new(RsaBackend { key }))
 }
 
-fn p256_backend(secret: &p256::SecretKey) -> Result<Box<dyn SignatureBackend>, SignError> {
-    use p256::pkcs8::EncodePrivateKey;
-    let der = secret
-        .to_pkcs8_der()
-        .map_err(|_| SignError::Key("the EC key could not be re-encoded".into()))?;
-    let key = aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
-        &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-        der.as_bytes(),
-    )
-    .map_err(rejected)?;
-    Ok(Box::new(P256Backend {
-        key,
-        public: secret.public_key(),
-    }))
+/// A key aws-lc-rs refused although its structure parsed (e.g. an RSA key of more than two
+/// primes, or inconsistent components).
+fn rejected(e: aws_lc_rs::error::KeyRejected) -> SignError {
+    SignError::UnsupportedKey(format!("the key was rejected by the signer ({e})"))
 }
 
 #[cfg(test)]
@@ -470,6 +499,27 @@ mod tests {
         assert!(key_is_encrypted(pkcs8));
         assert!(key_is_encrypted(legacy));
         assert!(!key_is_encrypted(b"\x30\x03\x02\x01\x00"));
+    }
+
+    #[test]
+    fn points_match_uncompressed_or_compressed() {
+        let mut ours = vec![0x04];
+        ours.extend([7u8; 32]);
+        ours.extend([9u8; 32]); // y odd
+        let compressed = |tag: u8, x: u8| {
+            let mut p = vec![tag];
+            p.extend([x; 32]);
+            p
+        };
+        assert!(same_point(&ours, &ours));
+        assert!(same_point(&ours, &compressed(0x03, 7)));
+        assert!(!same_point(&ours, &compressed(0x02, 7)));
+        assert!(!same_point(&ours, &compressed(0x03, 8)));
+        let mut other = ours.clone();
+        other[64] = 8;
+        assert!(!same_point(&ours, &other));
+        assert!(!same_point(&ours, &[]));
+        assert!(!same_point(&ours, &ours[..64]));
     }
 
     #[test]

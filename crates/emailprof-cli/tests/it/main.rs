@@ -6,6 +6,7 @@ mod cli;
 mod emit;
 mod golden;
 mod invalid;
+mod logs;
 mod plugins;
 mod reliability;
 mod roundtrip;
