@@ -20,7 +20,6 @@ use x509_cert::Certificate;
 use x509_cert::time::Time;
 
 use crate::SignError;
-use crate::identity::SigningIdentity;
 
 const SEQUENCE: u8 = 0x30;
 const SET: u8 = 0x31;
@@ -153,9 +152,12 @@ fn signed_attributes(digest: &[u8], time: &[u8]) -> Vec<u8> {
     attrs.concat()
 }
 
+/// SignedData of `content` by the signer whose parts are `parts`; `signature_of` signs the
+/// DER of the signed attributes with the signer's key.
 pub(crate) fn sign(
     content: &[u8],
-    id: &SigningIdentity,
+    parts: &SignerParts,
+    signature_of: impl FnOnce(&[u8]) -> Result<Vec<u8>, SignError>,
     signing_time: SystemTime,
 ) -> Result<Vec<u8>, SignError> {
     let digest = Sha256::digest(content);
@@ -171,8 +173,8 @@ pub(crate) fn sign(
     let mut to_sign = Vec::with_capacity(tlv_len(attrs.len()));
     header(&mut to_sign, SET, attrs.len());
     to_sign.extend_from_slice(&attrs);
-    let signature = id.signer.sign(&to_sign)?;
-    Ok(assemble(content, &id.parts, &attrs, &signature))
+    let signature = signature_of(&to_sign)?;
+    Ok(assemble(content, parts, &attrs, &signature))
 }
 
 /// The DER ContentInfo around everything.

@@ -71,7 +71,12 @@ pub fn sign(
     id: &SigningIdentity,
     signing_time: SystemTime,
 ) -> Result<Vec<u8>, SignError> {
-    cms::sign(content, id, signing_time)
+    cms::sign(
+        content,
+        &id.parts,
+        |data| id.signer.sign(data),
+        signing_time,
+    )
 }
 
 /// The content embedded in a CMS SignedData (`eContent`), without checking the signature.
