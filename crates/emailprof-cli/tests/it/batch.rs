@@ -2,9 +2,11 @@
 //! file names, archive and JSONL forms.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::support::{emailprof, minimal_ios_batch, stderr};
+use crate::support::{
+    Cli, batch, batch_report, emit, files_below, jsonl_file, minimal_ios_batch, stderr,
+};
 
 fn write_directory(path: &Path, users: usize, extra: &[&str]) {
     let mut csv = String::from(
@@ -22,57 +24,43 @@ fn write_directory(path: &Path, users: usize, extra: &[&str]) {
     std::fs::write(path, csv).unwrap();
 }
 
+/// A temporary directory holding `dir.csv`, written by [`write_directory`].
+fn csv_directory(users: usize, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir.csv");
+    write_directory(&dir, users, extra);
+    (tmp, dir)
+}
+
+/// `emailprof batch PROFILE --platforms PLATFORMS --quiet --directory DIR`
+fn quiet_batch(profile: &str, platforms: &str, dir: &Path) -> Cli {
+    batch(profile, platforms).quiet().directory(dir)
+}
+
 /// Every file below `dir` (relative path → bytes), without the manifest and report.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                if !rel.starts_with(".emailprof-manifest") && rel != "emailprof-report.json" {
-                    out.insert(rel, std::fs::read(&p).unwrap());
-                }
-            }
-        }
-    }
-    walk(dir, dir, &mut out);
-    out
+    files_below(dir)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let kept = !rel.starts_with(".emailprof-manifest") && rel != "emailprof-report.json";
+            kept.then(|| (rel, std::fs::read(&p).unwrap()))
+        })
+        .collect()
 }
 
 #[test]
 fn every_user_and_platform_is_written_and_failures_are_reported() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
     // The last user lacks the sAM account name the Contoso profile needs.
-    write_directory(
-        &dir,
+    let (tmp, dir) = csv_directory(
         50,
         &["nosam,nosam@contoso.com,nosam@contoso.com,,contoso.com,CONTOSO"],
     );
     let out = tmp.path().join("out");
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/contoso.yaml",
-            "--platforms",
-            "ios,windows,android-gmail",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "a failed user makes the run fail: {}",
-        stderr(&o)
-    );
+    // A failed user makes the run fail.
+    quiet_batch("examples/contoso.yaml", "ios,windows,android-gmail", &dir)
+        .out(&out)
+        .code(1);
     let files = tree(&out);
     assert_eq!(
         files.len(),
@@ -90,9 +78,7 @@ fn every_user_and_platform_is_written_and_failures_are_reported() {
         assert!(files.contains_key(&format!("windows/u{i}.syncml.xml")));
         assert!(files.contains_key(&format!("android-gmail/u{i}.gmail.json")));
     }
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("emailprof-report.json")).unwrap())
-            .unwrap();
+    let report = batch_report(&out);
     assert_eq!(report["written"], 150);
     assert_eq!(report["failed"], 1);
     assert_eq!(report["failures"][0]["user"], "nosam");
@@ -103,51 +89,23 @@ fn every_user_and_platform_is_written_and_failures_are_reported() {
             .contains("sAMAccountName")
     );
     // Each output equals what `emit` gives for that user.
-    let single = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "u17",
-            "--directory",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    let single = emit("examples/contoso.yaml", "ios")
+        .user("u17")
+        .directory(&dir)
+        .success();
     assert_eq!(single.stdout, files["ios/u17.mobileconfig"]);
 }
 
 #[test]
 fn resume_skips_unchanged_outputs_and_redoes_missing_ones() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
-    write_directory(&dir, 40, &[]);
+    let (tmp, dir) = csv_directory(40, &[]);
     let out = tmp.path().join("out");
     let run = |resume: bool| {
-        let mut cmd = emailprof();
-        cmd.args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios,windows",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out);
-        if resume {
-            cmd.arg("--resume");
-        }
-        let o = cmd.output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_str::<serde_json::Value>(
-            &std::fs::read_to_string(out.join("emailprof-report.json")).unwrap(),
-        )
-        .unwrap()
+        quiet_batch("examples/minimal.yaml", "ios,windows", &dir)
+            .out(&out)
+            .args(resume.then_some("--resume"))
+            .success();
+        batch_report(&out)
     };
     let first = run(false);
     assert_eq!(first["written"], 80);
@@ -165,29 +123,15 @@ fn resume_skips_unchanged_outputs_and_redoes_missing_ones() {
 
 #[test]
 fn shards_split_the_directory_without_overlap() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
-    write_directory(&dir, 300, &[]);
+    let (tmp, dir) = csv_directory(300, &[]);
     let mut union = BTreeMap::new();
     for k in 1..=3 {
         let out = tmp.path().join(format!("shard{k}"));
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios",
-                "--quiet",
-                "--shard",
-                &format!("{k}/3"),
-                "--directory",
-            ])
-            .arg(&dir)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        minimal_ios_batch()
+            .flag("--shard", format!("{k}/3"))
+            .directory(&dir)
+            .out(&out)
+            .success();
         let files = tree(&out);
         assert!(
             files.len() > 60 && files.len() < 140,
@@ -202,20 +146,10 @@ fn shards_split_the_directory_without_overlap() {
         }
     }
     assert_eq!(union.len(), 300);
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--shard",
-            "4/3",
-            "--out",
-        ])
-        .arg(tmp.path().join("bad"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    batch("examples/minimal.yaml", "ios")
+        .flag("--shard", "4/3")
+        .out(tmp.path().join("bad"))
+        .code(2);
 }
 
 #[test]
@@ -247,8 +181,7 @@ fn hostile_user_ids_stay_inside_the_output_directory() {
     }
     std::fs::write(&dir, csv).unwrap();
     let out = tmp.path().join("a/out");
-    let o = minimal_ios_batch(&dir, ["--out".as_ref(), out.as_os_str()]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    minimal_ios_batch().directory(&dir).out(&out).success();
     let files = tree(&out);
     assert_eq!(
         files.len(),
@@ -281,9 +214,7 @@ fn hostile_user_ids_stay_inside_the_output_directory() {
 
 #[test]
 fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
-    write_directory(&dir, 25, &[]);
+    let (tmp, dir) = csv_directory(25, &[]);
     let files_dir = tmp.path().join("files");
     let tar_path = tmp.path().join("all.tar");
     let jsonl_path = tmp.path().join("all.jsonl");
@@ -292,21 +223,9 @@ fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
         ("--archive", &tar_path),
         ("--jsonl", &jsonl_path),
     ] {
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/contoso.yaml",
-                "--platforms",
-                "ios,windows",
-                "--quiet",
-                "--directory",
-            ])
-            .arg(&dir)
-            .arg(flag)
-            .arg(path)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{flag}: {}", stderr(&o));
+        quiet_batch("examples/contoso.yaml", "ios,windows", &dir)
+            .flag(flag, path)
+            .success();
     }
     let files = tree(&files_dir);
     // The tar archive, read with the system's tar.
@@ -323,8 +242,7 @@ fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
     assert_eq!(tree(&x), files);
     // The JSONL, one artifact per line.
     let mut from_jsonl = BTreeMap::new();
-    for line in std::fs::read_to_string(&jsonl_path).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in jsonl_file(&jsonl_path) {
         assert_eq!(v["encoding"], "utf-8");
         from_jsonl.insert(
             v["file"].as_str().unwrap().to_owned(),
@@ -334,19 +252,8 @@ fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
     assert_eq!(from_jsonl, files);
     // Archive entries come in directory order, so the archive is reproducible.
     let again = tmp.path().join("again.tar");
-    emailprof()
-        .args([
-            "batch",
-            "examples/contoso.yaml",
-            "--platforms",
-            "ios,windows",
-            "--quiet",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--archive")
-        .arg(&again)
-        .assert()
+    quiet_batch("examples/contoso.yaml", "ios,windows", &dir)
+        .flag("--archive", &again)
         .success();
     assert_eq!(
         std::fs::read(&again).unwrap(),
@@ -357,9 +264,7 @@ fn archive_and_jsonl_hold_the_same_artifacts_as_files() {
 #[test]
 fn an_interrupted_run_leaves_no_partial_file_and_resume_completes_it() {
     use std::io::Read;
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
-    write_directory(&dir, 6_000, &[]);
+    let (tmp, dir) = csv_directory(6_000, &[]);
     let out = tmp.path().join("out");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emailprof"))
         .current_dir(crate::support::root())
@@ -419,27 +324,13 @@ fn an_interrupted_run_leaves_no_partial_file_and_resume_completes_it() {
             "{name} is truncated"
         );
     }
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios,windows",
-            "--quiet",
-            "--resume",
-            "--directory",
-        ])
-        .arg(&dir)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    quiet_batch("examples/minimal.yaml", "ios,windows", &dir)
+        .arg("--resume")
+        .out(&out)
+        .success();
     let done = tree(&out);
     assert_eq!(done.len(), 12_000);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("emailprof-report.json")).unwrap())
-            .unwrap();
+    let report = batch_report(&out);
     assert_eq!(
         report["unchanged"].as_u64().unwrap() + report["written"].as_u64().unwrap(),
         12_000
@@ -449,11 +340,8 @@ fn an_interrupted_run_leaves_no_partial_file_and_resume_completes_it() {
 
 #[test]
 fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("dir.csv");
     // Line 43 repeats u7 (line 9) with another address.
-    write_directory(
-        &dir,
+    let (tmp, dir) = csv_directory(
         40,
         &[
             "u1x,u1x@contoso.com,,u1x,contoso.com,CONTOSO",
@@ -461,8 +349,7 @@ fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
         ],
     );
     let out = tmp.path().join("out");
-    let o = minimal_ios_batch(&dir, ["--out".as_ref(), out.as_os_str()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = minimal_ios_batch().directory(&dir).out(&out).code(2);
     assert!(
         stderr(&o).contains("line 43: user id `u7` appears more than once"),
         "{}",
@@ -478,29 +365,21 @@ fn a_user_id_that_repeats_stops_the_run_and_overwrites_nothing() {
     // the shard and ignored when it is not.
     let jsonl = tmp.path().join("out.jsonl");
     let run = |shard: Option<&str>| {
-        let shard = shard.map(|s| ["--shard".as_ref(), s.as_ref()]);
-        minimal_ios_batch(
-            &dir,
-            ["--jsonl".as_ref(), jsonl.as_os_str()]
-                .into_iter()
-                .chain(shard.into_iter().flatten()),
-        )
+        minimal_ios_batch()
+            .directory(&dir)
+            .flag("--jsonl", &jsonl)
+            .args(shard.map(|s| ["--shard", s]).into_iter().flatten())
     };
-    let o = run(None);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    run(None).code(2);
     assert!(!jsonl.exists());
     let with_u7 = (1..=3)
         .map(|k| format!("{k}/3"))
-        .find(|s| {
-            let o = run(Some(s));
-            o.status.code() == Some(2)
-        })
+        .find(|s| run(Some(s)).output().status.code() == Some(2))
         .expect("the shard holding u7 fails");
     for k in 1..=3 {
         let s = format!("{k}/3");
         if s != with_u7 {
-            let o = run(Some(&s));
-            assert_eq!(o.status.code(), Some(0), "{s}: {}", stderr(&o));
+            run(Some(&s)).success();
         }
     }
 }
@@ -526,15 +405,11 @@ fn a_repeat_in_a_large_directory_is_found_by_the_two_pass_check() {
         write_directory(&dir, users, extra);
         let out = tmp.path().join("out.jsonl");
         let _ = std::fs::remove_file(&out);
-        let o = minimal_ios_batch(
-            &dir,
-            [
-                "--shard".as_ref(),
-                "1/500".as_ref(),
-                "--jsonl".as_ref(),
-                out.as_os_str(),
-            ],
-        );
+        let o = minimal_ios_batch()
+            .directory(&dir)
+            .flag("--shard", "1/500")
+            .flag("--jsonl", &out)
+            .output();
         (o, std::fs::read_to_string(&out).unwrap_or_default())
     };
     let (o, jsonl) = run(&[]);

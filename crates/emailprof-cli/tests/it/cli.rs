@@ -1,32 +1,24 @@
 //! Exit codes, stdin, formats and the schema command.
 
-use crate::support::{emailprof, json_lines, root, stderr, stdout};
+use crate::support::{cli, emit, json_lines_of, root, stderr, stdout};
 
 #[test]
 fn valid_examples_exit_zero() {
-    let out = emailprof()
-        .args(["validate", "examples/minimal.yaml", "examples/contoso.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    cli(["validate", "examples/minimal.yaml", "examples/contoso.yaml"]).success();
 }
 
 #[test]
 fn all_files_are_checked_even_after_a_bad_one() {
-    let out = emailprof()
-        .args([
-            "--json",
-            "validate",
-            "tests/invalid/01-missing-server.yaml",
-            "examples/minimal.yaml",
-            "tests/invalid/02-server-wrong-type.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let files: Vec<String> = json_lines(&out)
+    let out = cli([
+        "validate",
+        "tests/invalid/01-missing-server.yaml",
+        "examples/minimal.yaml",
+        "tests/invalid/02-server-wrong-type.yaml",
+    ])
+    .json()
+    .code(2);
+    let files: Vec<String> = json_lines_of(&out, "finding")
         .iter()
-        .filter(|v| v["kind"] == "finding")
         .map(|v| v["file"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(
@@ -48,49 +40,23 @@ fn warnings_fail_only_with_strict() {
         "displayName: D\nidentifier: com.contoso.x\naccount:\n  server: m.contoso.com\n  accountName: M\nsync:\n  services: [email]\n",
     )
     .unwrap();
-    let out = emailprof().arg("validate").arg(&p).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = cli(["validate"]).arg(&p).success();
     assert!(
         stderr(&out).contains("warning: /sync/userCanChange"),
         "{}",
         stderr(&out)
     );
-    let out = emailprof()
-        .args(["validate", "--strict"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    cli(["validate", "--strict"]).arg(&p).code(2);
 }
 
 #[test]
 fn usage_errors_and_missing_files_exit_two() {
-    let out = emailprof().args(["validate"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = emailprof()
-        .args(["validate", "no/such/file.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    cli(["validate"]).code(2);
+    let out = cli(["validate", "no/such/file.yaml"]).code(2);
     assert!(stderr(&out).contains("no/such/file.yaml"));
-    let out = emailprof()
-        .args(["validate", "README.md"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = cli(["validate", "README.md"]).code(2);
     assert!(stderr(&out).contains("--format"), "{}", stderr(&out));
-    let out = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "--platform",
-            "amiga",
-            "--user",
-            "user1",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = emit("examples/minimal.yaml", "amiga").user("user1").code(2);
     assert!(
         stderr(&out).contains("unknown platform `amiga`"),
         "{}",
@@ -100,8 +66,7 @@ fn usage_errors_and_missing_files_exit_two() {
 
 #[test]
 fn schema_command_prints_the_committed_schema() {
-    let out = emailprof().arg("schema").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = cli(["schema"]).success();
     let committed =
         std::fs::read_to_string(root().join("schemas/email-profile.schema.json")).unwrap();
     assert!(

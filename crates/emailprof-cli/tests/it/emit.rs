@@ -1,45 +1,18 @@
 //! `emit`, `diff`, `import` and `export` through the real binary.
 
-use crate::support::{emailprof, root, stderr, stdout};
+use crate::support::{cli, eas_payload, emit, import, openssl, plist_dict, root, stderr, stdout};
 
-fn plist(bytes: &[u8]) -> plist::Value {
-    plist::Value::from_reader_xml(bytes).expect("a well-formed XML plist")
-}
-
-fn eas(profile: &plist::Value) -> plist::Dictionary {
-    profile
-        .as_dictionary()
-        .unwrap()
-        .get("PayloadContent")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_dictionary().unwrap())
-        .find(|p| p.get("PayloadType").and_then(|t| t.as_string()) == Some("com.apple.eas.account"))
-        .unwrap()
-        .clone()
+/// The Exchange payload of the profile a run printed.
+fn eas(o: &std::process::Output) -> plist::Dictionary {
+    eas_payload(&plist_dict(&o.stdout))
 }
 
 #[test]
 fn the_main_job_emits_the_users_values_deterministically() {
-    let run = || {
-        emailprof()
-            .args([
-                "emit",
-                "examples/contoso.yaml",
-                "--platform",
-                "ios",
-                "--user",
-                "avance",
-            ])
-            .output()
-            .unwrap()
-    };
-    let a = run();
-    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
-    assert_eq!(a.stdout, run().stdout, "same input, same bytes");
-    let p = eas(&plist(&a.stdout));
+    let run = || emit("examples/contoso.yaml", "ios").user("avance");
+    let a = run().success();
+    assert_eq!(a.stdout, run().output().stdout, "same input, same bytes");
+    let p = eas(&a);
     // examples/directory.csv: avance's sAM name, NetBIOS domain and primary SMTP address.
     assert_eq!(p["UserName"].as_string(), Some("CONTOSO\\avance"));
     assert_eq!(
@@ -50,146 +23,60 @@ fn the_main_job_emits_the_users_values_deterministically() {
     // Written to a file: atomically, nothing else left in the directory.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("avance.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "avance",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0));
+    run().out(&out).success();
     assert_eq!(std::fs::read(&out).unwrap(), a.stdout);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
 fn unknown_users_and_missing_attributes_are_clear_errors() {
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "nobody",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let o = emit("examples/minimal.yaml", "ios").user("nobody").code(2);
     assert!(
         stderr(&o).contains("user `nobody` was not found"),
         "{}",
         stderr(&o)
     );
     // megan.bowen has no sAMAccountName in examples/directory.csv; Contoso needs it.
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "windows",
-            "--user",
-            "megan.bowen",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let o = emit("examples/contoso.yaml", "windows")
+        .user("megan.bowen")
+        .code(2);
     assert!(stderr(&o).contains("sAMAccountName"), "{}", stderr(&o));
-    let o = emailprof()
-        .args(["emit", "examples/minimal.yaml", "--platform", "ios"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let o = emit("examples/minimal.yaml", "ios").code(2);
     assert!(stderr(&o).contains("--user"), "{}", stderr(&o));
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-            "--directory",
-            "tests/invalid/01-missing-server.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    emit("examples/minimal.yaml", "ios")
+        .user("user1")
+        .directory("tests/invalid/01-missing-server.yaml")
+        .code(2);
 }
 
 #[test]
 fn placeholders_put_the_mdms_variables_in_place_of_values() {
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "--platform",
-            "ios",
-            "--placeholders",
-            "intune",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let p = eas(&plist(&o.stdout));
-    assert_eq!(p["UserName"].as_string(), Some("{{userprincipalname}}"));
+    let o = emit("examples/minimal.yaml", "ios")
+        .flag("--placeholders", "intune")
+        .success();
+    assert_eq!(
+        eas(&o)["UserName"].as_string(),
+        Some("{{userprincipalname}}")
+    );
     // Intune has no variable for a NetBIOS domain: an error, not a guess.
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--placeholders",
-            "intune",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let o = emit("examples/contoso.yaml", "ios")
+        .flag("--placeholders", "intune")
+        .code(2);
     assert!(stderr(&o).contains("netbiosName"), "{}", stderr(&o));
 }
 
 #[test]
 fn passwords_are_written_only_when_asked_and_never_logged() {
     let secret = "Pa55-word-that-must-not-leak";
-    let base = [
-        "emit",
-        "examples/basic-auth.yaml",
-        "--platform",
-        "ios",
-        "--user",
-        "user1",
-    ];
-    let o = emailprof()
-        .args(base)
-        .env("CONTOSO_EAS_PASSWORD", secret)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let user1 = |platform| emit("examples/basic-auth.yaml", platform).user("user1");
+    let o = user1("ios").env("CONTOSO_EAS_PASSWORD", secret).success();
     assert!(!stdout(&o).contains(secret));
     for platform in ["ios", "windows"] {
-        let o = emailprof()
-            .args([
-                "-vv",
-                "emit",
-                "examples/basic-auth.yaml",
-                "--platform",
-                platform,
-                "--user",
-                "user1",
-                "--include-password",
-            ])
+        let o = user1(platform)
+            .arg("--include-password")
             .env("CONTOSO_EAS_PASSWORD", secret)
-            .env("RUST_LOG", "trace")
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            .tracing()
+            .success();
         assert!(
             stdout(&o).contains(secret),
             "{platform}: the password was asked for"
@@ -203,35 +90,15 @@ fn passwords_are_written_only_when_asked_and_never_logged() {
             "{platform}: a warning says the artifact is readable"
         );
     }
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/basic-auth.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-            "--include-password",
-        ])
+    let o = user1("ios")
+        .arg("--include-password")
         .env_remove("CONTOSO_EAS_PASSWORD")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+        .code(2);
     assert!(
         stderr(&o).contains("CONTOSO_EAS_PASSWORD"),
         "{}",
         stderr(&o)
     );
-}
-
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let st = std::process::Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("openssl CLI");
-    assert!(st.success(), "openssl {args:?}");
 }
 
 #[test]
@@ -240,89 +107,27 @@ fn signed_profiles_verify_with_openssl_and_carry_the_unsigned_bytes() {
     let d = tmp.path();
     openssl(
         d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Test CA",
-        ],
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2",
+        Some("/CN=Test CA"),
     );
     openssl(
         d,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=Profile signer",
-        ],
+        "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout leaf.key -out leaf.csr",
+        Some("/CN=Profile signer"),
     );
     openssl(
         d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "2",
-        ],
+        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2",
+        None,
     );
-    let unsigned = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .output()
-        .unwrap();
+    let user1 = || emit("examples/contoso.yaml", "ios").user("user1");
+    let unsigned = user1().output();
     let signed_path = d.join("signed.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-            "--signing-time",
-            "2026-01-02T03:04:05Z",
-            "--sign-cert",
-        ])
-        .arg(d.join("leaf.pem"))
-        .arg("--sign-key")
-        .arg(d.join("leaf.key"))
-        .arg("--out")
-        .arg(&signed_path)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    user1()
+        .flag("--signing-time", "2026-01-02T03:04:05Z")
+        .signed_with(d.join("leaf.pem"), d.join("leaf.key"))
+        .out(&signed_path)
+        .success();
     let content = d.join("content.plist");
     let st = std::process::Command::new("openssl")
         .args(["cms", "-verify", "-inform", "DER", "-in"])
@@ -340,23 +145,14 @@ fn signed_profiles_verify_with_openssl_and_carry_the_unsigned_bytes() {
     );
     assert_eq!(std::fs::read(&content).unwrap(), unsigned.stdout);
     // A signed profile imports like the unsigned one.
-    let o = emailprof()
-        .args(["import", "mobileconfig"])
-        .arg(&signed_path)
-        .arg("--out")
-        .arg(d.join("imported.yaml"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    import("mobileconfig", &signed_path)
+        .out(d.join("imported.yaml"))
+        .success();
 }
 
 #[test]
 fn diff_exit_codes_and_reauthentication_warnings() {
-    let o = emailprof()
-        .args(["diff", "examples/contoso.yaml", "examples/contoso.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0));
+    let o = cli(["diff", "examples/contoso.yaml", "examples/contoso.yaml"]).success();
     assert!(stdout(&o).contains("no differences"));
     let tmp = tempfile::tempdir().unwrap();
     let changed = tmp.path().join("changed.yaml");
@@ -374,13 +170,10 @@ fn diff_exit_codes_and_reauthentication_warnings() {
     std::fs::write(&changed, text).unwrap();
     // Keep the certificate paths valid relative to the copy.
     std::fs::create_dir(tmp.path().join("certs")).unwrap();
-    let o = emailprof()
-        .args(["diff", "examples/contoso.yaml"])
+    let o = cli(["diff", "examples/contoso.yaml"])
         .arg(&changed)
         .args(["--platform", "ios"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        .code(3);
     let out = stdout(&o);
     assert!(
         out.contains("Exchange data to sync (/sync/services)"),
@@ -393,16 +186,9 @@ fn diff_exit_codes_and_reauthentication_warnings() {
     assert!(out.contains("Email server (/account/server)"), "{out}");
     assert!(out.contains("updated in place"), "{out}");
     // A change to a setting Windows cannot express (S/MIME, OAuth) is reported as such.
-    let o = emailprof()
-        .args([
-            "diff",
-            "examples/minimal.yaml",
-            "examples/contoso.yaml",
-            "--platform",
-            "windows",
-        ])
-        .output()
-        .unwrap();
+    let o = cli(["diff", "examples/minimal.yaml", "examples/contoso.yaml"])
+        .args(["--platform", "windows"])
+        .output();
     assert!(
         stdout(&o).contains("not expressed on this platform"),
         "{}",
@@ -412,68 +198,36 @@ fn diff_exit_codes_and_reauthentication_warnings() {
 
 #[test]
 fn every_platform_emits_the_full_example() {
-    let platforms = emailprof().arg("platforms").output().unwrap();
+    let platforms = cli(["platforms"]).output();
     let ids: Vec<String> = stdout(&platforms)
         .lines()
         .map(|l| l.split_whitespace().next().unwrap().to_owned())
         .collect();
     assert!(ids.len() >= 6, "{ids:?}");
     for id in ids {
-        let o = emailprof()
-            .args([
-                "emit",
-                "examples/contoso.yaml",
-                "--platform",
-                &id,
-                "--user",
-                "user1",
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{id}: {}", stderr(&o));
+        let o = emit("examples/contoso.yaml", &id).user("user1").success();
         assert!(!o.stdout.is_empty(), "{id}");
     }
 }
 
 #[test]
 fn intune_export_and_import_round_trip_through_the_cli() {
-    let tmp = tempfile::tempdir().unwrap();
-    for platform in ["ios", "windows", "android-knox", "android-gmail"] {
-        let graph = tmp.path().join(format!("{platform}.json"));
-        let o = emailprof()
-            .args([
-                "export",
-                "intune",
-                "examples/contoso.yaml",
-                "--platform",
-                platform,
-                "--out",
-            ])
-            .arg(&graph)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{platform}: {}", stderr(&o));
-        let back = tmp.path().join(format!("{platform}.yaml"));
-        let o = emailprof()
-            .args(["import", "intune"])
-            .arg(&graph)
-            .arg("--out")
-            .arg(&back)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{platform}: {}", stderr(&o));
-        let o = emailprof().arg("validate").arg(&back).output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{platform}: {}", stderr(&o));
-    }
-    let o = emailprof()
-        .args([
+    let export = |platform| {
+        cli([
             "export",
             "intune",
             "examples/contoso.yaml",
             "--platform",
-            "amiga",
+            platform,
         ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for platform in ["ios", "windows", "android-knox", "android-gmail"] {
+        let graph = tmp.path().join(format!("{platform}.json"));
+        export(platform).out(&graph).success();
+        let back = tmp.path().join(format!("{platform}.yaml"));
+        import("intune", &graph).out(&back).success();
+        cli(["validate"]).arg(&back).success();
+    }
+    export("amiga").code(2);
 }

@@ -2,7 +2,7 @@
 //! produce (pointer, line:column, message), in `# expect:` lines or a sibling `.expect` file.
 //! Every error must be expected and every expectation met.
 
-use crate::support::{emailprof, json_lines, root};
+use crate::support::{cli, json_lines_of, root, stderr, stdout};
 
 fn expectations(path: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -45,11 +45,7 @@ fn every_invalid_profile_reports_exactly_its_errors() {
             "{} states no expectation",
             file.display()
         );
-        let out = emailprof()
-            .args(["--json", "validate"])
-            .arg(file)
-            .output()
-            .unwrap();
+        let out = cli(["validate"]).arg(file).json().output();
         if out.status.code() != Some(2) {
             failures.push(format!(
                 "{}: exit code {:?}, want 2",
@@ -57,9 +53,9 @@ fn every_invalid_profile_reports_exactly_its_errors() {
                 out.status.code()
             ));
         }
-        let mut got: Vec<String> = json_lines(&out)
+        let mut got: Vec<String> = json_lines_of(&out, "finding")
             .into_iter()
-            .filter(|v| v["kind"] == "finding" && v["severity"] == "error")
+            .filter(|v| v["severity"] == "error")
             .map(|v| {
                 let pointer = v["pointer"].as_str().unwrap();
                 let message = v["message"].as_str().unwrap();
@@ -99,12 +95,8 @@ fn every_invalid_profile_reports_exactly_its_errors() {
 
 #[test]
 fn human_output_names_file_line_column_pointer_and_what_is_valid() {
-    let out = emailprof()
-        .args(["validate", "tests/invalid/08-bad-username-source.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = crate::support::stderr(&out);
+    let out = cli(["validate", "tests/invalid/08-bad-username-source.yaml"]).code(2);
+    let err = stderr(&out);
     assert!(
         err.contains("tests/invalid/08-bad-username-source.yaml:8:13: error: /account/username/source: `upn` is not a valid value"),
         "{err}"
@@ -124,36 +116,22 @@ fn inline_secrets_never_reach_the_output() {
         vec!["--json", "validate"],
         vec!["-vv", "validate"],
     ] {
-        let out = emailprof()
+        let out = cli(&args)
             .env("RUST_LOG", "trace")
-            .args(&args)
             .arg("tests/invalid/32-inline-secret-refused.yaml")
-            .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            crate::support::stdout(&out),
-            crate::support::stderr(&out)
-        );
+            .output();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
         assert!(
             !all.contains("hunter2"),
             "secret leaked with {args:?}: {all}"
         );
     }
     // Allowed explicitly, the profile is valid, and still nothing shows the value.
-    let out = emailprof()
-        .args([
-            "validate",
-            "--allow-inline-secrets",
-            "tests/invalid/32-inline-secret-refused.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        crate::support::stderr(&out)
-    );
-    assert!(!crate::support::stderr(&out).contains("hunter2"));
+    let out = cli([
+        "validate",
+        "--allow-inline-secrets",
+        "tests/invalid/32-inline-secret-refused.yaml",
+    ])
+    .success();
+    assert!(!stderr(&out).contains("hunter2"));
 }

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::support::{emailprof, root, stderr, stdout};
+use crate::support::{
+    batch_report, cli, emit, minimal_ios_batch, plugin_library, root, stderr, stdout,
+};
 
 /// Build the reference directory plugin and the aborting fixture once; copy the libraries to
 /// an owner-only directory so the host's permission check passes whatever the umask was.
@@ -17,19 +19,15 @@ fn plugin(package: &str) -> PathBuf {
         std::fs::create_dir_all(&dir).unwrap();
         let mut libs = Vec::new();
         for package in ["emailprof-resolver-directory", "resolver-fixture-abort"] {
-            let files = emailprof_testkit::cargo_build(&root(), &["--lib", "-p", package], package);
-            for f in files {
-                if f.to_string_lossy().ends_with(std::env::consts::DLL_SUFFIX) {
-                    let target = dir.join(f.file_name().unwrap());
-                    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
-                    std::fs::copy(&f, &tmp).unwrap();
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-                    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
-                    std::fs::rename(&tmp, &target).unwrap();
-                    libs.push((package.to_owned(), target));
-                }
-            }
+            let f = plugin_library(package);
+            let target = dir.join(f.file_name().unwrap());
+            let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+            std::fs::copy(&f, &tmp).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::rename(&tmp, &target).unwrap();
+            libs.push((package.to_owned(), target));
         }
         libs
     });
@@ -42,24 +40,14 @@ fn plugin(package: &str) -> PathBuf {
 
 #[test]
 fn plugin_info_names_the_plugin() {
-    let o = emailprof()
-        .args(["plugin", "info"])
+    let o = cli(["plugin", "info"])
         .arg(plugin("emailprof-resolver-directory"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        .success();
     let out = stdout(&o);
     assert!(out.contains("abi: 1."), "{out}");
     assert!(out.lines().any(|l| l.starts_with("name: ")), "{out}");
-    let o = emailprof()
-        .args(["plugin", "info", "libnot-there.so"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "a bare name is never searched for"
-    );
+    // A bare name is never searched for.
+    cli(["plugin", "info", "libnot-there.so"]).code(2);
 }
 
 /// A configuration for the reference directory plugin, reading examples/directory.csv.
@@ -77,42 +65,13 @@ fn directory_plugin_config(dir: &Path) -> PathBuf {
 fn the_reference_plugin_resolves_like_the_built_in_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let config = directory_plugin_config(tmp.path());
-    let builtin = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "avance",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(builtin.status.code(), Some(0), "{}", stderr(&builtin));
+    let avance = || emit("examples/contoso.yaml", "ios").user("avance");
+    let builtin = avance().success();
     for process in [false, true] {
-        let mut cmd = emailprof();
-        cmd.args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "avance",
-            "--resolver",
-        ])
-        .arg(plugin("emailprof-resolver-directory"))
-        .arg("--resolver-config")
-        .arg(&config);
-        if process {
-            cmd.arg("--resolver-process");
-        }
-        let o = cmd.output().unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "process={process}: {}",
-            stderr(&o)
-        );
+        let o = avance()
+            .resolver(plugin("emailprof-resolver-directory"), &config)
+            .args(process.then_some("--resolver-process"))
+            .success();
         assert_eq!(o.stdout, builtin.stdout, "process={process}");
     }
 }
@@ -123,29 +82,13 @@ fn a_crashing_or_hanging_plugin_fails_only_its_users() {
     let ids = tmp.path().join("users.txt");
     std::fs::write(&ids, "u1\nu2\nabort\nu3\nhang\nu4\n").unwrap();
     let out = tmp.path().join("out");
-    let o = emailprof()
-        .args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-            "--resolver-process",
-            "--resolver-timeout",
-            "2",
-            "--resolver",
-        ])
-        .arg(plugin("resolver-fixture-abort"))
-        .arg("--users")
-        .arg(&ids)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("emailprof-report.json")).unwrap())
-            .unwrap();
+    minimal_ios_batch()
+        .args(["--resolver-process", "--resolver-timeout", "2"])
+        .flag("--resolver", plugin("resolver-fixture-abort"))
+        .flag("--users", &ids)
+        .out(&out)
+        .code(1);
+    let report = batch_report(&out);
     let failed: Vec<&str> = report["failures"]
         .as_array()
         .unwrap()
@@ -168,34 +111,14 @@ fn a_user_listed_twice_stops_a_resolver_batch() {
     // From a file (read twice: ids that may repeat, then the run) and from stdin (once).
     for from_stdin in [false, true] {
         let out = tmp.path().join(format!("out-{from_stdin}.jsonl"));
-        let mut cmd = emailprof();
-        cmd.args([
-            "batch",
-            "examples/minimal.yaml",
-            "--platforms",
-            "ios",
-            "--quiet",
-        ])
-        .arg("--resolver")
-        .arg(plugin("emailprof-resolver-directory"))
-        .arg("--resolver-config")
-        .arg(&config)
-        .arg("--jsonl")
-        .arg(&out);
+        let cmd = minimal_ios_batch()
+            .resolver(plugin("emailprof-resolver-directory"), &config)
+            .flag("--jsonl", &out);
         let o = if from_stdin {
-            cmd.args(["--users", "-"])
-                .write_stdin(list)
-                .output()
-                .unwrap()
+            cmd.args(["--users", "-"]).stdin(list).code(2)
         } else {
-            cmd.arg("--users").arg(&ids).output().unwrap()
+            cmd.flag("--users", &ids).code(2)
         };
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "stdin={from_stdin}: {}",
-            stderr(&o)
-        );
         assert!(
             stderr(&o).contains("line 5: user id `user1` appears more than once"),
             "stdin={from_stdin}: {}",

@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::support::{emailprof, minimal_ios_batch, root, stderr, stdout};
+use crate::support::{
+    Cli, batch, cli, eas_payload, files_below, import, json_lines_of, jsonl_file,
+    minimal_ios_batch, openssl, plist_dict, plugin_library, root, signing_identity, stderr, stdout,
+};
 
 fn hostile(name: &str) -> String {
     format!("tests/hostile/{name}")
@@ -28,8 +31,11 @@ fn assert_clean_failure(o: &Output, code: i32, needle: &str, what: &str) {
     assert!(o.stdout.is_empty(), "{what}: partial output on stdout");
 }
 
-fn run(args: &[&str]) -> Output {
-    emailprof().args(args).output().unwrap()
+/// `emailprof emit PROFILE -p PLATFORM --user user1`
+fn emit_user1(profile: impl AsRef<std::ffi::OsStr>, platform: &str) -> Cli {
+    cli(["emit"])
+        .arg(profile)
+        .args(["-p", platform, "--user", "user1"])
 }
 
 #[test]
@@ -49,7 +55,7 @@ fn hostile_profiles_are_refused_with_exit_code_2() {
     ];
     for (file, needle) in cases {
         let started = std::time::Instant::now();
-        let o = run(&["validate", &hostile(file)]);
+        let o = cli(["validate", &hostile(file)]).output();
         assert_clean_failure(&o, 2, needle, file);
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
@@ -59,28 +65,17 @@ fn hostile_profiles_are_refused_with_exit_code_2() {
         // `emit` reads the same way, and writes nothing.
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out.mobileconfig");
-        let o = emailprof()
-            .args([
-                "emit",
-                &hostile(file),
-                "-p",
-                "ios",
-                "--user",
-                "user1",
-                "--out",
-            ])
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = emit_user1(hostile(file), "ios").out(&out).output();
         assert_clean_failure(&o, 2, needle, file);
         assert!(!out.exists(), "{file}: partial output");
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "{file}");
     }
     // Every member of the wrong type is reported, each at its own pointer.
-    let o = run(&["--json", "validate", &hostile("wrong-types.yaml")]);
-    let pointers: Vec<String> = crate::support::json_lines(&o)
+    let o = cli(["validate", &hostile("wrong-types.yaml")])
+        .json()
+        .output();
+    let pointers: Vec<String> = json_lines_of(&o, "finding")
         .iter()
-        .filter(|l| l["kind"] == "finding")
         .map(|l| l["pointer"].as_str().unwrap_or_default().to_owned())
         .collect();
     for p in [
@@ -107,13 +102,10 @@ fn a_misplaced_secret_is_refused_without_being_shown() {
         vec!["--json", "validate"],
         vec!["-vv", "validate"],
     ] {
-        let o = emailprof()
+        let o = cli(&args)
             .env("RUST_LOG", "trace")
-            .args(&args)
             .arg(hostile("secret-misplaced.yaml"))
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            .code(2);
         let all = format!("{}{}", stdout(&o), stderr(&o));
         assert!(all.contains("/account/authentication/password"), "{all}");
         assert!(
@@ -133,31 +125,20 @@ fn inputs_larger_than_any_profile_are_refused_with_the_limit() {
     }
     std::fs::write(&big, &text).unwrap();
     let out = tmp.path().join("out.mobileconfig");
-    let o = emailprof()
-        .args(["emit", "-p", "ios", "--user", "user1", "--out"])
-        .arg(&out)
+    let o = cli(["emit", "-p", "ios", "--user", "user1"])
+        .out(&out)
         .arg(&big)
-        .output()
-        .unwrap();
+        .output();
     assert_clean_failure(&o, 2, "limited to 1048576 bytes", "3 MiB profile");
     assert!(!out.exists());
     // The same through stdin.
-    let o = emailprof()
-        .args(["validate", "-"])
-        .write_stdin(text.as_bytes())
-        .output()
-        .unwrap();
+    let o = cli(["validate", "-"]).stdin(text).output();
     assert_clean_failure(&o, 2, "limited to 1048576 bytes", "3 MiB on stdin");
     // A `.mobileconfig` past the importer's own limit (16 MiB) is refused as such.
     let huge = tmp.path().join("huge.mobileconfig");
     let f = std::fs::File::create(&huge).unwrap();
     f.set_len(17 * 1024 * 1024).unwrap();
-    let o = emailprof()
-        .args(["import", "mobileconfig"])
-        .arg(&huge)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = import("mobileconfig", &huge).code(2);
     assert!(o.stdout.is_empty());
 }
 
@@ -165,15 +146,7 @@ fn inputs_larger_than_any_profile_are_refused_with_the_limit() {
 /// than any profile document, and they are limited to 16 MiB by the importer, not 1 MiB.
 #[test]
 fn a_mobileconfig_larger_than_a_profile_imports() {
-    let o = run(&[
-        "emit",
-        "examples/minimal.yaml",
-        "-p",
-        "ios",
-        "--user",
-        "user1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = emit_user1("examples/minimal.yaml", "ios").success();
     let xml = String::from_utf8(o.stdout).unwrap();
     // 1.5 MiB of XML comment inside the plist: still the same profile.
     let padded = xml.replacen(
@@ -187,17 +160,8 @@ fn a_mobileconfig_larger_than_a_profile_imports() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("large.mobileconfig");
     std::fs::write(&file, padded).unwrap();
-    let o = emailprof()
-        .args(["import", "mobileconfig"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "a valid 1.5 MiB profile is cut at 1 MiB: {}",
-        stderr(&o)
-    );
+    // A valid 1.5 MiB profile, not cut at 1 MiB.
+    let o = import("mobileconfig", &file).success();
     assert!(
         stdout(&o).contains("outlook.office365.com"),
         "{}",
@@ -221,11 +185,7 @@ fn hostile_mobileconfigs_are_refused_with_exit_code_2() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("p.yaml");
         let started = std::time::Instant::now();
-        let o = emailprof()
-            .args(["import", "mobileconfig", &hostile(file), "--out"])
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = import("mobileconfig", hostile(file)).out(&out).output();
         assert_clean_failure(&o, 2, needle, file);
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
@@ -235,76 +195,23 @@ fn hostile_mobileconfigs_are_refused_with_exit_code_2() {
     }
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let st = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl CLI");
-    assert!(st.success(), "openssl {args:?}");
-}
-
-/// A P-256 signing certificate and key (`c.pem`, `k.pem`) in `dir`.
-fn signing_identity(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=Profile signer",
-        ],
-    );
-}
-
 #[test]
 fn truncated_signed_profiles_are_refused_with_exit_code_2() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     signing_identity(d);
     let signed = d.join("signed.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-            "--signing-time",
-            "2026-01-02T03:04:05Z",
-            "--sign-cert",
-        ])
-        .arg(d.join("c.pem"))
-        .arg("--sign-key")
-        .arg(d.join("k.pem"))
-        .arg("--out")
-        .arg(&signed)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    emit_user1("examples/minimal.yaml", "ios")
+        .flag("--signing-time", "2026-01-02T03:04:05Z")
+        .signed_with(d.join("c.pem"), d.join("k.pem"))
+        .out(&signed)
+        .success();
     let bytes = std::fs::read(&signed).unwrap();
     // Cut inside the header, the content and the signer info.
     for cut in [2, 40, bytes.len() / 2, bytes.len() - 10, bytes.len() - 1] {
         let file = d.join(format!("cut-{cut}.mobileconfig"));
         std::fs::write(&file, &bytes[..cut]).unwrap();
-        let o = emailprof()
-            .args(["import", "mobileconfig"])
-            .arg(&file)
-            .output()
-            .unwrap();
+        let o = import("mobileconfig", &file).output();
         assert_clean_failure(
             &o,
             2,
@@ -323,23 +230,16 @@ fn hostile_directories_and_graph_files_are_refused_with_exit_code_2() {
         ("directory-bad-base64.ldif", "base64"),
         ("directory-control-character.csv", "control characters"),
     ] {
-        let o = run(&[
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-            "--directory",
-            &hostile(file),
-        ]);
+        let o = emit_user1("examples/minimal.yaml", "ios")
+            .directory(hostile(file))
+            .output();
         assert_clean_failure(&o, 2, needle, file);
     }
     for (file, needle) in [
         ("intune-deep.json", "recursion limit"),
         ("intune-wrong-types.json", "error"),
     ] {
-        let o = run(&["import", "intune", &hostile(file)]);
+        let o = import("intune", hostile(file)).output();
         assert_clean_failure(&o, 2, needle, file);
     }
 }
@@ -376,14 +276,8 @@ fn syncml_data(xml: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn plist_dict(bytes: &[u8]) -> plist::Dictionary {
-    plist::Value::from_reader_xml(bytes)
-        .unwrap_or_else(|e| panic!("not a well-formed property list: {e}"))
-        .into_dictionary()
-        .expect("a dictionary")
-}
-
-fn eas_payload(top: &plist::Dictionary) -> plist::Dictionary {
+/// The Exchange payload of a profile whose payloads are all Apple's own (none injected).
+fn uninjected_eas_payload(top: &plist::Dictionary) -> plist::Dictionary {
     let content = top["PayloadContent"].as_array().expect("payloads");
     let types: Vec<&str> = content
         .iter()
@@ -393,12 +287,14 @@ fn eas_payload(top: &plist::Dictionary) -> plist::Dictionary {
         types.iter().all(|t| t.starts_with("com.apple.")) && !types.contains(&"com.apple.evil"),
         "injected payload: {types:?}"
     );
-    content
-        .iter()
-        .filter_map(|p| p.as_dictionary())
-        .find(|p| p["PayloadType"].as_string() == Some("com.apple.eas.account"))
-        .expect("an Exchange payload")
-        .clone()
+    eas_payload(top)
+}
+
+/// The `<Data>` values of a SyncML document that holds no injected markup or command.
+fn uninjected_syncml_data(xml: &str) -> Vec<String> {
+    let data = syncml_data(xml).unwrap_or_else(|| panic!("markup inside <Data>: {xml}"));
+    assert!(!xml.contains("<Exec>"), "an injected command: {xml}");
+    data
 }
 
 /// Profile values with `<`, `&`, `]]>`, closing tags and quotes come out of every XML artifact
@@ -412,51 +308,26 @@ fn markup_in_profile_values_stays_text() {
     let organization =
         "</Data></Item></Replace><Exec><Item><Data>x</Data></Item></Exec><Replace><Item><Data>";
     let account_name = "Mail <&> \"quoted\" 'apos' ]]>";
-    let o = run(&[
-        "emit",
-        &hostile("markup.yaml"),
-        "-p",
-        "ios",
-        "--user",
-        "user1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = emit_user1(hostile("markup.yaml"), "ios").success();
     let top = plist_dict(&o.stdout);
     assert_eq!(top["PayloadDisplayName"].as_string(), Some(display));
     assert_eq!(top["PayloadDescription"].as_string(), Some(description));
     assert_eq!(top["PayloadOrganization"].as_string(), Some(organization));
-    let eas = eas_payload(&top);
+    let eas = uninjected_eas_payload(&top);
     assert_eq!(eas["PayloadDisplayName"].as_string(), Some(account_name));
 
-    let o = run(&[
-        "emit",
-        &hostile("markup.yaml"),
-        "-p",
-        "windows",
-        "--user",
-        "user1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = emit_user1(hostile("markup.yaml"), "windows").success();
     let xml = stdout(&o);
-    let data = syncml_data(&xml).unwrap_or_else(|| panic!("markup inside <Data>: {xml}"));
+    let data = uninjected_syncml_data(&xml);
     assert!(data.iter().any(|d| d == account_name), "{data:?}");
-    assert!(!xml.contains("<Exec>"), "an injected command: {xml}");
     assert_eq!(
         xml.matches("<Data>").count(),
         xml.matches("</Data>").count()
     );
 
-    let o = run(&[
-        "emit",
-        &hostile("markup.yaml"),
-        "-p",
-        "windows",
-        "--form",
-        "intune-custom",
-        "--user",
-        "user1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = emit_user1(hostile("markup.yaml"), "windows")
+        .flag("--form", "intune-custom")
+        .success();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert!(
         v["displayName"].as_str().unwrap().starts_with(display),
@@ -480,28 +351,19 @@ fn markup_in_directory_values_stays_text() {
         (root().join("examples/minimal.yaml"), upn.to_owned(), upn),
         (profile.clone(), format!("{netbios}\\{sam}"), smtp),
     ] {
-        let o = emailprof()
-            .args(["emit", "-p", "ios", "--user", "u<1>", "--directory"])
-            .arg(hostile("directory-markup.csv"))
-            .arg(&profile)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let eas = eas_payload(&plist_dict(&o.stdout));
+        let run = |platform| {
+            cli(["emit", "-p", platform, "--user", "u<1>"])
+                .directory(hostile("directory-markup.csv"))
+                .arg(&profile)
+                .success()
+        };
+        let eas = uninjected_eas_payload(&plist_dict(&run("ios").stdout));
         assert_eq!(eas["UserName"].as_string(), Some(username.as_str()));
         assert_eq!(eas["EmailAddress"].as_string(), Some(email));
 
-        let o = emailprof()
-            .args(["emit", "-p", "windows", "--user", "u<1>", "--directory"])
-            .arg(hostile("directory-markup.csv"))
-            .arg(&profile)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let xml = stdout(&o);
-        let data = syncml_data(&xml).unwrap_or_else(|| panic!("markup inside <Data>: {xml}"));
+        let xml = stdout(&run("windows"));
+        let data = uninjected_syncml_data(&xml);
         assert!(data.iter().any(|d| d == email), "{email} not in {data:?}");
-        assert!(!xml.contains("<Exec>"), "an injected command: {xml}");
     }
 }
 
@@ -564,20 +426,11 @@ fn hostile_user_ids_never_leave_the_output() {
         let _ = std::fs::remove_dir_all(&base);
         std::fs::create_dir_all(&base).unwrap();
         let out = base.join("out");
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios,windows",
-                "--quiet",
-                "--directory",
-            ])
-            .arg(directory)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = batch("examples/minimal.yaml", "ios,windows")
+            .quiet()
+            .directory(directory)
+            .out(&out)
+            .output();
         assert!(
             matches!(o.status.code(), Some(0 | 1)),
             "{}: {}",
@@ -604,20 +457,10 @@ fn hostile_user_ids_never_leave_the_output() {
         );
 
         let archive = base.join("out.tar");
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios",
-                "--quiet",
-                "--directory",
-            ])
-            .arg(directory)
-            .arg("--archive")
-            .arg(&archive)
-            .output()
-            .unwrap();
+        let o = minimal_ios_batch()
+            .directory(directory)
+            .flag("--archive", &archive)
+            .output();
         assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
         let paths = tar_paths(&std::fs::read(&archive).unwrap());
         assert!(paths.len() >= 8, "{paths:?}");
@@ -629,23 +472,12 @@ fn hostile_user_ids_never_leave_the_output() {
         }
 
         let jsonl = base.join("out.jsonl");
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios",
-                "--quiet",
-                "--directory",
-            ])
-            .arg(directory)
-            .arg("--jsonl")
-            .arg(&jsonl)
-            .output()
-            .unwrap();
+        let o = minimal_ios_batch()
+            .directory(directory)
+            .flag("--jsonl", &jsonl)
+            .output();
         assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
-        for line in std::fs::read_to_string(&jsonl).unwrap().lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for v in jsonl_file(&jsonl) {
             let file = v["file"].as_str().unwrap();
             assert!(is_contained(file) && file.starts_with("ios/"), "{file:?}");
         }
@@ -662,7 +494,10 @@ fn a_user_id_with_a_control_character_is_refused() {
         r#"{"users": [{"userId": "x\u0000y", "userPrincipalName": "x@contoso.com"}]}"#,
     )
     .unwrap();
-    let o = minimal_ios_batch(&dir, ["--out".as_ref(), tmp.path().join("out").as_os_str()]);
+    let o = minimal_ios_batch()
+        .directory(&dir)
+        .out(tmp.path().join("out"))
+        .output();
     assert_clean_failure(&o, 2, "control characters", "a NUL in a user id");
 }
 
@@ -670,18 +505,7 @@ fn a_user_id_with_a_control_character_is_refused() {
 /// directory of the imported profile.
 #[test]
 fn certificate_file_names_in_a_mobileconfig_cannot_escape() {
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = emit_user1("examples/contoso.yaml", "ios").success();
     let mut top = plist_dict(&o.stdout);
     let evil = [
         "../../../escaped.p12",
@@ -708,28 +532,12 @@ fn certificate_file_names_in_a_mobileconfig_cannot_escape() {
     std::fs::create_dir_all(&base).unwrap();
     let file = base.join("evil.mobileconfig");
     plist::to_file_xml(&file, &plist::Value::Dictionary(top)).unwrap();
-    let o = emailprof()
-        .args(["import", "mobileconfig"])
-        .arg(&file)
-        .arg("--out")
-        .arg(base.join("out/p.yaml"))
-        .output()
-        .unwrap();
+    let o = import("mobileconfig", &file)
+        .out(base.join("out/p.yaml"))
+        .output();
     assert!(matches!(o.status.code(), Some(0 | 2)), "{}", stderr(&o));
     // Nothing appeared anywhere but below `out`.
-    let mut found = Vec::new();
-    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, found);
-            } else {
-                found.push(p);
-            }
-        }
-    }
-    walk(tmp.path(), &mut found);
-    for f in &found {
+    for f in &files_below(tmp.path()) {
         assert!(
             f == &file || f.starts_with(base.join("out")),
             "written outside the output directory: {}",
@@ -825,19 +633,9 @@ fn a_full_disk_is_a_clear_error_that_leaves_no_file() {
     };
     disk.fill();
     let out = disk.path().join("user1.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = emit_user1("examples/contoso.yaml", "ios")
+        .out(&out)
+        .output();
     assert_clean_failure(&o, 1, "No space left on device", "emit to a full disk");
     assert!(!out.exists(), "a truncated file was left");
     assert!(
@@ -848,18 +646,7 @@ fn a_full_disk_is_a_clear_error_that_leaves_no_file() {
     // Archive and JSON-lines outputs: nothing at the target path, no temporary file.
     for flag in ["--archive", "--jsonl"] {
         let target = disk.path().join("out.bin");
-        let o = emailprof()
-            .args([
-                "batch",
-                "examples/minimal.yaml",
-                "--platforms",
-                "ios",
-                "--quiet",
-                flag,
-            ])
-            .arg(&target)
-            .output()
-            .unwrap();
+        let o = minimal_ios_batch().flag(flag, &target).output();
         assert_ne!(o.status.code(), Some(0), "{flag}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
         assert!(
@@ -919,12 +706,11 @@ fn a_batch_that_fills_the_disk_is_resumable() {
     std::fs::write(&dir, csv).unwrap();
     let out = disk.path().join("out");
     let batch = |resume: bool| {
-        minimal_ios_batch(
-            &dir,
-            ["--out".as_ref(), out.as_os_str()]
-                .into_iter()
-                .chain(resume.then_some("--resume".as_ref())),
-        )
+        minimal_ios_batch()
+            .directory(&dir)
+            .out(&out)
+            .args(resume.then_some("--resume"))
+            .output()
     };
     let o = batch(false);
     let err = stderr(&o);
@@ -964,19 +750,9 @@ fn a_read_only_output_directory_is_a_clear_error() {
     };
     disk.remount("ro");
     let out = disk.path().join("user1.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = emit_user1("examples/minimal.yaml", "ios")
+        .out(&out)
+        .output();
     assert_clean_failure(
         &o,
         1,
@@ -999,20 +775,10 @@ fn out_to_a_fifo_writes_into_it() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(&fifo).unwrap())
     };
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-            "--out",
-        ])
-        .arg(&fifo)
+    let o = emit_user1("examples/minimal.yaml", "ios")
+        .out(&fifo)
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
+        .output();
     use std::os::unix::fs::FileTypeExt;
     let still_fifo = std::fs::symlink_metadata(&fifo)
         .unwrap()
@@ -1061,45 +827,20 @@ impl SecretsFixture {
         // would use 3DES, which emailprof does not read (see RELIABILITY.md).
         openssl(
             d,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-out",
-                "plain.pem",
-            ],
+            "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out plain.pem",
+            None,
         );
         openssl(
             d,
-            &[
-                "pkcs8",
-                "-topk8",
-                "-in",
-                "plain.pem",
-                "-out",
-                "k.pem",
-                "-v2",
-                "aes-256-cbc",
-                "-passout",
-                &format!("pass:{KEY_PASSPHRASE}"),
-            ],
+            &format!(
+                "pkcs8 -topk8 -in plain.pem -out k.pem -v2 aes-256-cbc -passout pass:{KEY_PASSPHRASE}"
+            ),
+            None,
         );
         openssl(
             d,
-            &[
-                "req",
-                "-x509",
-                "-key",
-                "plain.pem",
-                "-out",
-                "c.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Profile signer",
-            ],
+            "req -x509 -key plain.pem -out c.pem -days 2",
+            Some("/CN=Profile signer"),
         );
         std::fs::remove_file(d.join("plain.pem")).unwrap();
         std::fs::set_permissions(d.join("k.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -1110,26 +851,21 @@ impl SecretsFixture {
         self.dir.path().join(name)
     }
 
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = emailprof();
-        cmd.env("RELIABILITY_EAS_PASSWORD", PASSWORD)
+    /// `emailprof ARGS... profile.yaml`, every secret of the fixture in the environment.
+    fn cli(&self, args: &[&str]) -> Cli {
+        cli(args)
+            .arg(self.path("profile.yaml"))
+            .env("RELIABILITY_EAS_PASSWORD", PASSWORD)
             .env("RELIABILITY_SCEP_CHALLENGE", SCEP_CHALLENGE)
             .env("RELIABILITY_KEY_PASSPHRASE", KEY_PASSPHRASE)
-            .env("RUST_LOG", "trace");
-        cmd
     }
 
-    fn signing(&self) -> Vec<std::ffi::OsString> {
-        vec![
-            "--sign-cert".into(),
-            self.path("c.pem").into(),
-            "--sign-key".into(),
-            self.path("k.pem").into(),
-            "--sign-key-passphrase-env".into(),
-            "RELIABILITY_KEY_PASSPHRASE".into(),
-            "--signing-time".into(),
-            "2026-01-02T03:04:05Z".into(),
-        ]
+    /// The same, signed with the fixture's encrypted key.
+    fn signed(&self, args: &[&str]) -> Cli {
+        self.cli(args)
+            .signed_with(self.path("c.pem"), self.path("k.pem"))
+            .flag("--sign-key-passphrase-env", "RELIABILITY_KEY_PASSPHRASE")
+            .flag("--signing-time", "2026-01-02T03:04:05Z")
     }
 }
 
@@ -1145,18 +881,13 @@ fn assert_no_secret(text: &str, what: &str) {
 #[test]
 fn secrets_never_reach_logs_or_errors() {
     let f = SecretsFixture::new();
-    let profile = f.path("profile.yaml");
     // Successful runs at trace level, with and without the secrets in the artifact.
     for (platform, include) in [("ios", false), ("ios", true), ("windows", true)] {
-        let mut cmd = f.cmd();
-        cmd.args(["-vv", "emit", "-p", platform, "--user", "user1"])
-            .arg(&profile)
-            .args(f.signing());
-        if include {
-            cmd.arg("--include-password");
-        }
-        let o = cmd.output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = f
+            .signed(&["emit", "-p", platform, "--user", "user1"])
+            .args(include.then_some("--include-password"))
+            .tracing()
+            .success();
         assert_no_secret(&stderr(&o), &format!("{platform} log"));
         if !include {
             // Signed DER carries the plist as-is: a plain search finds any secret in it.
@@ -1168,34 +899,24 @@ fn secrets_never_reach_logs_or_errors() {
     }
     // A batch at trace level, JSON logs.
     let tmp = tempfile::tempdir().unwrap();
-    let mut cmd = f.cmd();
-    cmd.args([
-        "-vv",
-        "--json",
-        "batch",
-        "--platforms",
-        "ios,windows,android-gmail",
-    ])
-    .arg(&profile)
-    .arg("--include-password")
-    .arg("--out")
-    .arg(tmp.path().join("out"))
-    .args(f.signing());
-    let o = cmd.output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = f
+        .signed(&["batch", "--platforms", "ios,windows,android-gmail"])
+        .arg("--include-password")
+        .out(tmp.path().join("out"))
+        .tracing()
+        .json()
+        .success();
     assert_no_secret(&stderr(&o), "batch log");
     let report = std::fs::read_to_string(tmp.path().join("out/emailprof-report.json")).unwrap();
     assert_no_secret(&report, "batch report");
 
     // Failures: a wrong signing-key passphrase, a wrong PKCS#12 passphrase file, unreadable
     // secret files. The messages name the source, never the value.
-    let mut cmd = f.cmd();
-    cmd.args(["emit", "-p", "ios", "--user", "user1"])
-        .arg(&profile)
-        .args(f.signing())
-        .env("RELIABILITY_KEY_PASSPHRASE", "Wrong-passphrase-1234");
-    let o = cmd.output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = f
+        .signed(&["emit", "-p", "ios", "--user", "user1"])
+        .env("RELIABILITY_KEY_PASSPHRASE", "Wrong-passphrase-1234")
+        .env("RUST_LOG", "trace")
+        .code(2);
     assert!(
         !stderr(&o).contains("Wrong-passphrase-1234"),
         "{}",
@@ -1204,12 +925,9 @@ fn secrets_never_reach_logs_or_errors() {
     assert_no_secret(&stderr(&o), "wrong key passphrase");
     std::fs::remove_file(f.path("p12-passphrase")).unwrap();
     let o = f
-        .cmd()
-        .args(["emit", "-p", "ios", "--user", "user1", "--include-password"])
-        .arg(&profile)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        .cli(&["emit", "-p", "ios", "--user", "user1", "--include-password"])
+        .env("RUST_LOG", "trace")
+        .code(2);
     assert!(stderr(&o).contains("p12-passphrase"), "{}", stderr(&o));
     assert_no_secret(&stderr(&o), "missing passphrase file");
 }
@@ -1218,35 +936,7 @@ fn secrets_never_reach_logs_or_errors() {
 /// when the bind fails.
 #[test]
 fn the_ldap_bind_password_never_shows() {
-    let out = Command::new(env!("CARGO"))
-        .current_dir(root())
-        .args([
-            "build",
-            "--message-format=json-render-diagnostics",
-            "--lib",
-            "-p",
-            "emailprof-resolver-ldap",
-        ])
-        .output()
-        .expect("cargo build");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lib = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .flat_map(|m| {
-            m["filenames"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|f| f.as_str().map(PathBuf::from))
-        })
-        .find(|p| p.to_string_lossy().ends_with(std::env::consts::DLL_SUFFIX))
-        .expect("the LDAP plugin library");
+    let lib = plugin_library("emailprof-resolver-ldap");
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -1269,29 +959,13 @@ fn the_ldap_bind_password_never_shows() {
     )
     .unwrap();
     for process in [false, true] {
-        let mut cmd = emailprof();
-        cmd.env("RUST_LOG", "trace")
+        let o = emit_user1("examples/minimal.yaml", "ios")
+            .resolver(&plugin, &config)
+            .args(process.then_some("--resolver-process"))
             .env("RELIABILITY_BIND_PASSWORD", bind_password)
-            .args([
-                "-vv",
-                "emit",
-                "examples/minimal.yaml",
-                "-p",
-                "ios",
-                "--user",
-                "user1",
-                "--resolver",
-            ])
-            .arg(&plugin)
-            .arg("--resolver-config")
-            .arg(&config);
-        if process {
-            cmd.arg("--resolver-process");
-        }
-        let o = cmd
+            .tracing()
             .timeout(std::time::Duration::from_secs(120))
-            .output()
-            .unwrap();
+            .output();
         let all = format!("{}{}", stdout(&o), stderr(&o));
         assert_ne!(o.status.code(), Some(0), "{all}");
         assert!(
@@ -1313,18 +987,10 @@ fn loose_key_file_permissions_are_warned_about() {
             .any(|l| l.contains("by group or others") && l.contains(needle))
     };
     let run = |f: &SecretsFixture| {
-        emailprof()
-            .env("RELIABILITY_EAS_PASSWORD", PASSWORD)
-            .env("RELIABILITY_SCEP_CHALLENGE", SCEP_CHALLENGE)
-            .env("RELIABILITY_KEY_PASSPHRASE", KEY_PASSPHRASE)
-            .args(["emit", "-p", "ios", "--user", "user1"])
-            .arg(f.path("profile.yaml"))
-            .args(f.signing())
-            .output()
-            .unwrap()
+        f.signed(&["emit", "-p", "ios", "--user", "user1"])
+            .success()
     };
     let o = run(&f);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!warned(&o, ""), "owner-only files: {}", stderr(&o));
     // The PKCS#12 and the signing key here are both encrypted.
     for (file, mode, name, warn) in [
@@ -1335,7 +1001,6 @@ fn loose_key_file_permissions_are_warned_about() {
     ] {
         std::fs::set_permissions(f.path(file), std::fs::Permissions::from_mode(mode)).unwrap();
         let o = run(&f);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(warned(&o, name), warn, "{file} {mode:o}: {}", stderr(&o));
         if warn {
             assert!(
@@ -1352,22 +1017,9 @@ fn loose_key_file_permissions_are_warned_about() {
     let key = tmp.path().join("k.pem");
     for (mode, warn) in [(0o600, false), (0o640, true), (0o604, true)] {
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
-        let o = emailprof()
-            .args([
-                "emit",
-                "examples/minimal.yaml",
-                "-p",
-                "ios",
-                "--user",
-                "user1",
-            ])
-            .arg("--sign-cert")
-            .arg(tmp.path().join("c.pem"))
-            .arg("--sign-key")
-            .arg(&key)
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = emit_user1("examples/minimal.yaml", "ios")
+            .signed_with(tmp.path().join("c.pem"), &key)
+            .success();
         assert_eq!(
             stderr(&o).contains("an unencrypted key readable by group or others"),
             warn,

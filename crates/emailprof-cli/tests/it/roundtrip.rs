@@ -3,7 +3,7 @@
 use emailprof_core::input::{Format, parse, render};
 use emailprof_core::{EmailProfile, ValidationOptions, validate};
 
-use crate::support::{emailprof, root};
+use crate::support::{cli, root};
 
 fn load(bytes: &[u8], format: Format) -> EmailProfile {
     let doc = parse(bytes, format).unwrap_or_else(|e| panic!("{format:?}: {e:?}"));
@@ -39,17 +39,9 @@ fn examples_round_trip_through_yaml_json_and_toml() {
                 path.display()
             );
             // And the CLI reads the same document from stdin with --format.
-            let out = emailprof()
-                .args(["validate", "--format", format.name(), "-"])
-                .write_stdin(text.clone())
-                .output()
-                .unwrap();
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{}",
-                crate::support::stderr(&out)
-            );
+            cli(["validate", "--format", format.name(), "-"])
+                .stdin(text.clone())
+                .success();
         }
     }
 }

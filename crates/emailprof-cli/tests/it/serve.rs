@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{emailprof, json_lines, root, stderr, stdout};
+use crate::support::{cli, emit, json_lines_of, root, stderr, stdout};
 
 /// A running `emailprof serve`, stopped when dropped.
 struct Server {
@@ -96,13 +96,22 @@ impl Server {
         self.raw(&format!("GET {path} HTTP/1.1\r\nHost: {}", self.addr), b"")
     }
 
+    /// A same-origin JSON post, as the page sends.
     fn post(&self, path: &str, body: &[u8]) -> Response {
+        let headers = format!(
+            "Origin: http://{}\r\nContent-Type: application/json\r\n",
+            self.addr
+        );
+        self.post_with(path, &headers, body.len(), body)
+    }
+
+    /// `POST path` with `headers` (each line ending in CRLF) between `Host` and a
+    /// `Content-Length` of `length`, which may differ from the body's.
+    fn post_with(&self, path: &str, headers: &str, length: usize, body: &[u8]) -> Response {
         self.raw(
             &format!(
-                "POST {path} HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/json\r\nContent-Length: {}",
-                self.addr,
-                self.addr,
-                body.len()
+                "POST {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Length: {length}",
+                self.addr
             ),
             body,
         )
@@ -180,8 +189,7 @@ fn examples() -> PathBuf {
 }
 
 fn ios_registered() -> bool {
-    let out = emailprof().arg("platforms").output().unwrap();
-    stdout(&out)
+    stdout(&cli(["platforms"]).output())
         .lines()
         .any(|l| l.split_whitespace().next() == Some("ios"))
 }
@@ -214,12 +222,11 @@ fn page_assets_and_schema_are_served() {
 
     let schema = server.get("/schema.json");
     assert_eq!(schema.status, 200);
-    let printed: Value =
-        serde_json::from_str(&stdout(&emailprof().arg("schema").output().unwrap())).unwrap();
+    let printed: Value = serde_json::from_str(&stdout(&cli(["schema"]).output())).unwrap();
     assert_eq!(schema.json(), printed);
 
     let platforms = server.get("/api/platforms").json();
-    let listed: Vec<String> = stdout(&emailprof().arg("platforms").output().unwrap())
+    let listed: Vec<String> = stdout(&cli(["platforms"]).output())
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
@@ -258,40 +265,17 @@ fn emit_returns_what_the_cli_emits() {
         r.header("content-disposition"),
         Some("attachment; filename=\"com.contoso.email.exchange.mobileconfig\"")
     );
-    let cli = emailprof()
-        .args([
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    let user1 = || emit("examples/contoso.yaml", "ios").user("user1");
+    let printed = user1().success();
     assert!(
-        r.body == cli.stdout,
+        r.body == printed.stdout,
         "the served artifact differs from `emailprof emit`"
     );
     // The emitter's diagnostics ride along, as the CLI reports them.
     let diagnostics: Value =
         serde_json::from_str(r.header("x-emailprof-diagnostics").unwrap()).unwrap();
-    let cli_json = emailprof()
-        .args([
-            "--json",
-            "emit",
-            "examples/contoso.yaml",
-            "--platform",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .output()
-        .unwrap();
-    let from_cli: Vec<Value> = json_lines(&cli_json)
+    let from_cli: Vec<Value> = json_lines_of(&user1().json().output(), "diagnostic")
         .into_iter()
-        .filter(|l| l["kind"] == "diagnostic")
         .map(|l| l["setting"].clone())
         .collect();
     let from_server: Vec<Value> = diagnostics
@@ -305,7 +289,7 @@ fn emit_returns_what_the_cli_emits() {
     // A percent-encoded user id, and MDM variables instead of a user.
     let encoded = server.post("/api/emit?platform=ios&user=user%31", &body);
     assert_eq!(encoded.status, 200);
-    assert_eq!(encoded.body, cli.stdout);
+    assert_eq!(encoded.body, printed.stdout);
     let minimal = yaml_file_as_json("examples/minimal.yaml");
     let placeholders = server.post("/api/emit?platform=ios&placeholders=intune", &minimal);
     assert_eq!(
@@ -314,18 +298,10 @@ fn emit_returns_what_the_cli_emits() {
         "{}",
         String::from_utf8_lossy(&placeholders.body)
     );
-    let cli = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "--platform",
-            "ios",
-            "--placeholders",
-            "intune",
-        ])
-        .output()
-        .unwrap();
-    assert!(placeholders.body == cli.stdout);
+    let printed = emit("examples/minimal.yaml", "ios")
+        .flag("--placeholders", "intune")
+        .output();
+    assert!(placeholders.body == printed.stdout);
 }
 
 #[test]
@@ -366,15 +342,9 @@ fn an_invalid_profile_gets_400_with_the_findings_of_validate() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.json");
     std::fs::write(&file, doc).unwrap();
-    let cli = emailprof()
-        .args(["--json", "validate"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(cli.status.code(), Some(2));
-    let cli_view: Vec<(String, String)> = json_lines(&cli)
+    let validated = cli(["validate"]).arg(&file).json().code(2);
+    let cli_view: Vec<(String, String)> = json_lines_of(&validated, "finding")
         .iter()
-        .filter(|l| l["kind"] == "finding")
         .map(|l| {
             (
                 l["pointer"].as_str().unwrap().to_owned(),
@@ -456,12 +426,10 @@ fn emit_request_errors_are_400s_with_a_message() {
 fn oversized_foreign_and_garbage_requests_are_refused_and_the_server_survives() {
     let server = Server::start(&examples());
     let limit = emailprof_core::input::MAX_INPUT_BYTES;
-    let big = server.raw(
-        &format!(
-            "POST /api/emit?platform=ios&user=user1 HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}",
-            server.addr,
-            limit + 1
-        ),
+    let big = server.post_with(
+        "/api/emit?platform=ios&user=user1",
+        "Content-Type: application/json\r\n",
+        limit + 1,
         b"",
     );
     assert_eq!(big.status, 413);
@@ -470,21 +438,14 @@ fn oversized_foreign_and_garbage_requests_are_refused_and_the_server_survives() 
     let rebound = server.raw("GET /schema.json HTTP/1.1\r\nHost: attacker.example", b"");
     assert_eq!(rebound.status, 421);
     // Another site's page posting to the server.
-    let foreign = server.raw(
-        &format!(
-            "POST /api/validate HTTP/1.1\r\nHost: {}\r\nOrigin: http://attacker.example\r\nContent-Type: application/json\r\nContent-Length: 2",
-            server.addr
-        ),
+    let foreign = server.post_with(
+        "/api/validate",
+        "Origin: http://attacker.example\r\nContent-Type: application/json\r\n",
+        2,
         b"{}",
     );
     assert_eq!(foreign.status, 403);
-    let form_post = server.raw(
-        &format!(
-            "POST /api/validate HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: 2",
-            server.addr
-        ),
-        b"{}",
-    );
+    let form_post = server.post_with("/api/validate", "Content-Type: text/plain\r\n", 2, b"{}");
     assert_eq!(form_post.status, 415);
 
     // Not HTTP at all.
@@ -706,11 +667,7 @@ fn sigterm_stops_the_server_gracefully_with_exit_0() {
 
 #[test]
 fn a_non_loopback_address_is_refused_without_allow_remote() {
-    let out = emailprof()
-        .args(["serve", "--addr", "0.0.0.0:0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = cli(["serve", "--addr", "0.0.0.0:0"]).code(2);
     let err = stderr(&out);
     assert!(
         err.contains("not a loopback address") && err.contains("--allow-remote"),
