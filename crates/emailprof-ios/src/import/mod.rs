@@ -9,6 +9,7 @@
 //! `certificates` (certificate payloads and references), `reader` (typed key access,
 //! findings), `types` (what an import gives).
 
+mod budget;
 mod certificates;
 mod profile;
 mod reader;
@@ -71,6 +72,8 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
         });
         &content
     };
+    // The parser expands shared objects and recurses: check what it would build first.
+    budget::check(plist_bytes).map_err(|b| ImportError::NotAProfile(b.to_string()))?;
     let value = Value::from_reader(Cursor::new(plist_bytes))
         .map_err(|e| ImportError::NotAProfile(e.to_string()))?;
     let Value::Dictionary(top) = value else {
