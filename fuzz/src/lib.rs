@@ -8,6 +8,7 @@
 //! only on what their host crate's tests can use; this file composes them.
 
 pub mod cms;
+pub mod shared;
 pub mod directory;
 pub mod intune;
 pub mod mobileconfig;

@@ -3,6 +3,8 @@
 //! owes the "nothing dropped silently" rule. A new emitter crate's tests start here. Also
 //! [`cargo_build`], for tests that need a plugin library or the binary built.
 
+pub mod fuzz;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,4 @@
-//! Runs attribute-resolver plugins behind [`emailprof_core::AttributeResolver`]:
+//! Runs attribute-resolver plugins behind [`emailprof_attributes::AttributeResolver`]:
 //!
 //! - [`load_library`]: a plugin library loaded into this process through the C ABI of
 //!   `include/emailprof_resolver.h`. Fast, but a crash or hang in the plugin is ours.
@@ -109,11 +109,11 @@ pub enum HostError {
 /// wrong answer would put one user's account into another user's file.
 pub(crate) fn answer_for(
     requested: &str,
-    answer: Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError>,
-) -> Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError> {
+    answer: Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError>,
+) -> Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError> {
     match answer {
         Ok(a) if !a.user_id.eq_ignore_ascii_case(requested) => {
-            Err(emailprof_core::ResolveError::Failed(format!(
+            Err(emailprof_attributes::ResolveError::Failed(format!(
                 "the plugin answered for user `{}` when asked for `{requested}`",
                 a.user_id
             )))

@@ -9,7 +9,7 @@ use std::ffi::{CStr, CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
     ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, PluginInfo, ResolveRequest,
     ResolveResponse, abi_major, rc, symbols,

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
     ABI_MAJOR, ABI_VERSION, ErrorCode, HostMessage, Init, PROTOCOL, PluginInfo, PluginMessage,
     ResolveRequest, parse_abi_major,

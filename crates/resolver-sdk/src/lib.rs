@@ -22,7 +22,7 @@
 use std::io::{self, BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-pub use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+pub use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 pub use resolver_abi::{
     self as abi, ErrorBody, ErrorCode, HostMessage, PluginInfo, PluginMessage, ResolveRequest,
     ResolveResponse, UserResult,

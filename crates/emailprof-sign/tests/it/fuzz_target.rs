@@ -10,6 +10,7 @@ mod target;
 use std::time::{Duration, SystemTime};
 
 use emailprof_sign::SigningIdentity;
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
 use crate::pki::{Algo, Pki, openssl};
@@ -62,35 +63,14 @@ const TOKENS: &[&[u8]] = &[
     &[0x1f, 0xff, 0xff, 0x7f],
 ];
 
+/// Up to 5 edits, deletions of up to 256 bytes, cuts.
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (
-        0u8..4,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..seeds.len(), prop::collection::vec(edit, 0..6)).prop_map(move |(i, edits)| {
-        let mut b = seeds[i].clone();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.iter().copied());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                2 => b.truncate(pos),
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        b
-    })
+    let edits = fuzz::Edits {
+        max: 6,
+        delete_span: 256,
+        truncate: true,
+    };
+    fuzz::mutated(seeds, fuzz::tokens(&[TOKENS]), edits)
 }
 
 proptest! {
