@@ -1,9 +1,10 @@
 //! What the three app emitters share: options, the AMAPI policy fragment, diagnostics.
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::input::escape_segment;
 use emailprof_core::model::{CertificateKind, EmailProfile};
 use emailprof_core::{
-    Artifact, Diagnostic, EmitError, EmitOptions, Emitter, Operation, Setting, Severity,
+    Artifact, Diagnostic, EmitError, EmitOptions, Emitter, Operation, Setting, Severity, Support,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -103,21 +104,54 @@ pub(crate) fn settings_diagnostics(
     emitter: &dyn Emitter,
     profile: &EmailProfile,
 ) -> Vec<Diagnostic> {
-    let mut out = emitter.unsupported_diagnostics(profile);
-    for d in &mut out {
-        if matches!(
-            d.setting(),
-            Some(
-                Setting::DisplayName
-                    | Setting::Organization
-                    | Setting::Description
-                    | Setting::AccountName
+    unsupported_diagnostics_lowered(
+        emitter,
+        profile,
+        &[
+            Setting::DisplayName,
+            Setting::Organization,
+            Setting::Description,
+            Setting::AccountName,
+        ],
+    )
+}
+
+/// What every app answers for the identifier: a managed configuration has no such key.
+pub(crate) const IDENTIFIER_SUPPORT: Support = Support::Partial {
+    since: None,
+    note: "names the output file only",
+};
+
+/// What every app with confirmed keys answers for the profile's name and description.
+pub(crate) const PROFILE_TEXT_SUPPORT: Support = Support::Unsupported {
+    reason: "a managed configuration has no profile name or description; name the policy in the EMM",
+};
+
+/// What every app answers for the Android app choice.
+pub(crate) const ANDROID_APP_SUPPORT: Support = Support::Partial {
+    since: None,
+    note: "chooses the app the plain `android` target means; not written",
+};
+
+/// A warning for each certificate of `profile` but `except` (one referenced otherwise): a
+/// managed configuration delivers none.
+pub(crate) fn undelivered_certificates(
+    platform: &str,
+    profile: &EmailProfile,
+    except: Option<&str>,
+) -> impl Iterator<Item = Diagnostic> {
+    profile
+        .certificates
+        .keys()
+        .filter(move |name| Some(name.as_str()) != except)
+        .map(move |name| {
+            certificate_diagnostic(
+                Severity::Warning,
+                platform,
+                name,
+                "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
             )
-        ) {
-            d.severity = Severity::Info;
-        }
-    }
-    out
+        })
 }
 
 /// A diagnostic about one entry of `certificates`, pointing at it.

@@ -7,9 +7,11 @@ use emailprof_core::{
     Severity, Support,
 };
 
+use emailprof_core::{platform_settings, smime_settings};
+
 use crate::common::{
-    Configuration, artifact, certificate_diagnostic, check_options, identity_alias,
-    settings_diagnostics,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, artifact,
+    check_options, identity_alias, settings_diagnostics, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -101,13 +103,8 @@ impl Emitter for GmailEmitter {
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            DisplayName | Organization | Description => Support::Unsupported {
-                reason: "a managed configuration has no profile name or description; name the policy in the EMM",
-            },
+            Identifier => IDENTIFIER_SUPPORT,
+            DisplayName | Organization | Description => PROFILE_TEXT_SUPPORT,
             Server => Support::Native { since: None },
             AccountName => Support::Unsupported {
                 reason: "Gmail has no account-name key; the account shows its email address",
@@ -140,18 +137,7 @@ impl Emitter for GmailEmitter {
             EmailSyncDuration => Support::Unsupported {
                 reason: "the key of Gmail's sync-window setting could not be confirmed from a citable source (see the crate README)",
             },
-            Smime
-            | SmimeSigning
-            | SmimeSigningUserCanChange
-            | SmimeSigningCertificateType
-            | SmimeSigningCertificate
-            | SmimeSigningCertificateUserCanChange
-            | SmimeEncryptByDefault
-            | SmimeEncryptByDefaultUserCanChange
-            | SmimePerMessageSwitch
-            | SmimeEncryptionCertificateType
-            | SmimeEncryptionCertificate
-            | SmimeEncryptionCertificateUserCanChange => Support::Unsupported {
+            smime_settings!() => Support::Unsupported {
                 reason: "Gmail's managed configuration has no S/MIME keys",
             },
             AllowMove | AllowThirdPartySend | SyncRecentAddresses => Support::Unsupported {
@@ -161,13 +147,8 @@ impl Emitter for GmailEmitter {
                 since: None,
                 note: "no certificate is delivered; an external certificate used for authentication is referenced by its keystore alias",
             },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
         }
     }
 
@@ -224,16 +205,7 @@ impl Emitter for GmailEmitter {
             )),
         }
 
-        for name in p.certificates.keys() {
-            if Some(name.as_str()) != alias_cert {
-                diagnostics.push(certificate_diagnostic(
-                    Severity::Warning,
-                    id,
-                    name,
-                    "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
-                ));
-            }
-        }
+        diagnostics.extend(undelivered_certificates(id, p, alias_cert));
 
         Ok(Emission {
             artifacts: vec![artifact(&p.identifier, "gmail", PACKAGE, &c)],

@@ -7,8 +7,11 @@ use emailprof_core::{
     Severity, Support,
 };
 
+use emailprof_core::platform_settings;
+
 use crate::common::{
-    Configuration, artifact, certificate_diagnostic, check_options, settings_diagnostics,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, artifact,
+    check_options, settings_diagnostics, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -156,13 +159,8 @@ impl Emitter for OutlookEmitter {
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            DisplayName | Organization | Description => Support::Unsupported {
-                reason: "a managed configuration has no profile name or description; name the policy in the EMM",
-            },
+            Identifier => IDENTIFIER_SUPPORT,
+            DisplayName | Organization | Description => PROFILE_TEXT_SUPPORT,
             Server => Support::Partial {
                 since: None,
                 note: "ServerHostName, with basic authentication; with OAuth Outlook finds the server itself",
@@ -225,13 +223,8 @@ impl Emitter for OutlookEmitter {
             Certificates => Support::Unsupported {
                 reason: "a managed configuration carries no certificates; install them with the EMM",
             },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
         }
     }
 
@@ -306,14 +299,7 @@ impl Emitter for OutlookEmitter {
             );
         }
 
-        for name in p.certificates.keys() {
-            diagnostics.push(certificate_diagnostic(
-                Severity::Warning,
-                id,
-                name,
-                "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
-            ));
-        }
+        diagnostics.extend(undelivered_certificates(id, p, None));
 
         Ok(Emission {
             artifacts: vec![artifact(&p.identifier, "outlook", PACKAGE, &c)],

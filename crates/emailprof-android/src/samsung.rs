@@ -10,7 +10,12 @@ use emailprof_core::{
     Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting, Support,
 };
 
-use crate::common::{Configuration, artifact, check_options, settings_diagnostics};
+use emailprof_core::platform_settings;
+
+use crate::common::{
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, artifact, check_options,
+    settings_diagnostics,
+};
 use crate::properties::ManagedProperty;
 
 pub(crate) const PACKAGE: &str = "com.samsung.android.email.provider";
@@ -48,17 +53,9 @@ impl Emitter for SamsungEmitter {
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            Identifier => IDENTIFIER_SUPPORT,
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
             _ => Support::Unsupported {
                 reason: UNCONFIRMED,
             },
