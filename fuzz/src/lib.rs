@@ -8,12 +8,12 @@
 //! only on what their host crate's tests can use; this file composes them.
 
 pub mod cms;
-pub mod shared;
 pub mod directory;
 pub mod intune;
 pub mod mobileconfig;
 pub mod plugin;
 pub mod profile;
+pub mod shared;
 pub mod xml_ios;
 pub mod xml_windows;
 

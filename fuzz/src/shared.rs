@@ -4,9 +4,10 @@
 //! The checks reach it as `super::shared`, so that it works both in this crate and in the
 //! crate tests that include a check with `#[path]` (they include this file next to it).
 
+use emailprof_core::attributes::UserIdentity;
 use emailprof_core::input::{Document, Format, Locations};
 use emailprof_core::{
-    EmailProfile, Emission, EmitError, EmitOptions, Emitter, Report, ResolvedProfile,
+    Artifact, EmailProfile, Emission, EmitError, EmitOptions, Emitter, Report, ResolvedProfile,
     ValidationOptions, validate,
 };
 
@@ -34,6 +35,36 @@ pub fn xml_safe(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
     })
+}
+
+/// `profile` for `user`, without certificates or password.
+pub fn resolved(profile: &EmailProfile, user: &UserIdentity) -> ResolvedProfile {
+    ResolvedProfile {
+        profile: profile.clone(),
+        user: user.clone(),
+        materials: Default::default(),
+        password: None,
+    }
+}
+
+/// `emitter`'s one artifact for `resolved` (default options), held against `prepare`; `None`
+/// when it refused values XML cannot carry. Panics when it refuses values XML can carry
+/// (`safe`), writes values it cannot, or writes other than one artifact.
+pub fn emit_xml(emitter: &dyn Emitter, resolved: &ResolvedProfile, safe: bool) -> Option<Artifact> {
+    let emitted = emitter.emit(resolved, &EmitOptions::default());
+    same_as_prepared(emitter, resolved, &EmitOptions::default(), &emitted);
+    let emission = match emitted {
+        Ok(e) => e,
+        Err(e) => {
+            assert!(!safe, "refused values XML can carry: {e}");
+            return None;
+        }
+    };
+    assert!(safe, "wrote values XML cannot carry");
+    let Ok([artifact]) = <[Artifact; 1]>::try_from(emission.artifacts) else {
+        panic!("one artifact expected");
+    };
+    Some(artifact)
 }
 
 /// `batch` emits through `Emitter::prepare`, which must give exactly what `emit` gives.

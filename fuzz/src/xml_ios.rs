@@ -5,37 +5,17 @@
 //! or writes a property list that parses back with the account's `UserName` and
 //! `EmailAddress` exactly the user's values.
 
+use emailprof_core::EmailProfile;
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{EmailProfile, EmitOptions, Emitter, ResolvedProfile};
 
 pub use super::shared::profiles;
-use super::shared::{same_as_prepared, xml_safe};
+use super::shared::{emit_xml, resolved, xml_safe};
 
 pub fn check(profile: &EmailProfile, user: &UserIdentity) {
-    let resolved = ResolvedProfile {
-        profile: profile.clone(),
-        user: user.clone(),
-        materials: Default::default(),
-        password: None,
-    };
+    let resolved = resolved(profile, user);
     let safe = xml_safe(&user.username) && xml_safe(&user.email_address);
-    let emitted = emailprof_ios::IosEmitter.emit(&resolved, &EmitOptions::default());
-    same_as_prepared(
-        &emailprof_ios::IosEmitter,
-        &resolved,
-        &EmitOptions::default(),
-        &emitted,
-    );
-    let emission = match emitted {
-        Ok(e) => e,
-        Err(e) => {
-            assert!(!safe, "refused values XML can carry: {e}");
-            return;
-        }
-    };
-    assert!(safe, "wrote values XML cannot carry");
-    let [artifact] = emission.artifacts.as_slice() else {
-        panic!("one profile expected");
+    let Some(artifact) = emit_xml(&emailprof_ios::IosEmitter, &resolved, safe) else {
+        return;
     };
     let value = match plist::Value::from_reader_xml(artifact.bytes.as_slice()) {
         Ok(v) => v,

@@ -7,11 +7,11 @@
 //! value unescaped breaks the document or changes the value, and fails this check.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{EmailProfile, EmitOptions, Emitter, ResolvedProfile};
+use emailprof_core::{EmailProfile, EmitOptions, Emitter};
 use quick_xml::events::Event;
 
 pub use super::shared::profiles;
-use super::shared::{same_as_prepared, xml_safe};
+use super::shared::{emit_xml, resolved, xml_safe};
 
 /// The character data of every `<Data>` element, references resolved; `Err` if the document
 /// is not well-formed.
@@ -67,30 +67,15 @@ pub fn data_values(xml: &str) -> Result<Vec<String>, String> {
 }
 
 pub fn check(profile: &EmailProfile, user: &UserIdentity) {
-    let resolved = ResolvedProfile {
-        profile: profile.clone(),
-        user: user.clone(),
-        materials: Default::default(),
-        password: None,
-    };
+    let resolved = resolved(profile, user);
     let safe = [&user.username, &user.email_address]
         .iter()
         .chain(user.account.as_ref().iter())
         .chain(user.domain.as_ref().iter())
         .all(|v| xml_safe(v));
     let emitter = emailprof_windows::WindowsEmitter;
-    let emitted = emitter.emit(&resolved, &EmitOptions::default());
-    same_as_prepared(&emitter, &resolved, &EmitOptions::default(), &emitted);
-    let emission = match emitted {
-        Ok(e) => e,
-        Err(e) => {
-            assert!(!safe, "refused values XML can carry: {e}");
-            return;
-        }
-    };
-    assert!(safe, "wrote values XML cannot carry");
-    let [artifact] = emission.artifacts.as_slice() else {
-        panic!("one SyncML document expected");
+    let Some(artifact) = emit_xml(&emitter, &resolved, safe) else {
+        return;
     };
     let xml = std::str::from_utf8(&artifact.bytes).expect("SyncML is UTF-8");
     let data = match data_values(xml) {

@@ -1,14 +1,41 @@
 //! What the three app emitters share: options, the AMAPI policy fragment, diagnostics.
 
-use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::input::escape_segment;
 use emailprof_core::model::{CertificateKind, EmailProfile};
 use emailprof_core::{
-    Artifact, Diagnostic, EmitError, EmitOptions, Emitter, Operation, Setting, Severity, Support,
+    Artifact, Diagnostic, EmitError, EmitOptions, Operation, Setting, Severity, Support,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value;
+
+/// What an app emitter type has that differs between apps only by name, in its module (beside
+/// its `PROPERTIES`): `managed_properties()`, and in `impl Emitter` the id, title and family
+/// (`app_emitter!(impl "id", "title")`).
+macro_rules! app_emitter {
+    ($ty:ident) => {
+        impl $ty {
+            /// The managed properties the emitter writes, with their sources.
+            pub fn managed_properties() -> &'static [$crate::properties::ManagedProperty] {
+                PROPERTIES
+            }
+        }
+    };
+    (impl $id:literal, $title:literal) => {
+        fn id(&self) -> &'static str {
+            $id
+        }
+
+        fn title(&self) -> &'static str {
+            $title
+        }
+
+        fn family(&self) -> emailprof_core::Family {
+            emailprof_core::Family::Android
+        }
+    };
+}
+pub(crate) use app_emitter;
 
 /// A managed configuration in the order the emitter writes it, so output bytes do not depend
 /// on how `serde_json` orders maps.
@@ -98,23 +125,14 @@ pub(crate) fn artifact(
     }
 }
 
-/// [`Emitter::unsupported_diagnostics`], with settings that only name or describe things
-/// lowered to information: leaving them out changes no behaviour on the device.
-pub(crate) fn settings_diagnostics(
-    emitter: &dyn Emitter,
-    profile: &EmailProfile,
-) -> Vec<Diagnostic> {
-    unsupported_diagnostics_lowered(
-        emitter,
-        profile,
-        &[
-            Setting::DisplayName,
-            Setting::Organization,
-            Setting::Description,
-            Setting::AccountName,
-        ],
-    )
-}
+/// Settings that only name or describe things: their diagnostics are information, since
+/// leaving them out changes no behaviour on the device.
+pub(crate) const INFORMATIONAL: &[Setting] = &[
+    Setting::DisplayName,
+    Setting::Organization,
+    Setting::Description,
+    Setting::AccountName,
+];
 
 /// What every app answers for the identifier: a managed configuration has no such key.
 pub(crate) const IDENTIFIER_SUPPORT: Support = Support::Partial {

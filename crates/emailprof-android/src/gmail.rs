@@ -3,15 +3,17 @@
 
 use emailprof_core::model::AuthenticationMethod;
 use emailprof_core::{
-    Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting,
-    Severity, Support,
+    Diagnostic, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Severity,
+    Support,
 };
 
 use emailprof_core::{platform_settings, smime_settings};
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
+
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, artifact,
-    check_options, identity_alias, settings_diagnostics, undelivered_certificates,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, PROFILE_TEXT_SUPPORT,
+    app_emitter, artifact, check_options, identity_alias, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -80,25 +82,10 @@ const NOT_IN_GMAIL: &str = "Gmail's managed configuration has no such key";
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GmailEmitter;
 
-impl GmailEmitter {
-    /// The managed properties the emitter writes, with their sources.
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(GmailEmitter);
 
 impl Emitter for GmailEmitter {
-    fn id(&self) -> &'static str {
-        "android-gmail"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Gmail (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-gmail", "Android Enterprise: Gmail (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
@@ -161,7 +148,7 @@ impl Emitter for GmailEmitter {
         check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = settings_diagnostics(self, p);
+        let mut diagnostics = unsupported_diagnostics_lowered(self, p, INFORMATIONAL);
         let mut c = Configuration::default();
 
         c.string("email_address", &u.email_address);

@@ -3,15 +3,17 @@
 
 use emailprof_core::model::UsernameSource;
 use emailprof_core::{
-    Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting,
-    Severity, Support,
+    Diagnostic, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Severity,
+    Support,
 };
 
 use emailprof_core::platform_settings;
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
+
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, artifact,
-    check_options, settings_diagnostics, undelivered_certificates,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, PROFILE_TEXT_SUPPORT,
+    app_emitter, artifact, check_options, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -136,25 +138,10 @@ const NO_CERT_KEY: &str = "Outlook takes S/MIME certificates from the device or 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OutlookEmitter;
 
-impl OutlookEmitter {
-    /// The managed properties the emitter writes, with their sources.
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(OutlookEmitter);
 
 impl Emitter for OutlookEmitter {
-    fn id(&self) -> &'static str {
-        "android-outlook"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Outlook (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-outlook", "Android Enterprise: Outlook (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
@@ -237,7 +224,7 @@ impl Emitter for OutlookEmitter {
         check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = settings_diagnostics(self, p);
+        let mut diagnostics = unsupported_diagnostics_lowered(self, p, INFORMATIONAL);
         let mut note = |severity, setting, message: &str| {
             diagnostics.push(Diagnostic::new(severity, setting, id, message));
         };

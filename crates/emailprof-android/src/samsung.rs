@@ -7,14 +7,16 @@
 //! setting is reported; the crate README lists the gap.
 
 use emailprof_core::{
-    Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting, Support,
+    Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Support,
 };
 
 use emailprof_core::platform_settings;
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
+
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, artifact, check_options,
-    settings_diagnostics,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, app_emitter, artifact,
+    check_options,
 };
 use crate::properties::ManagedProperty;
 
@@ -30,25 +32,10 @@ const UNCONFIRMED: &str = "Samsung Email's managed-property keys could not be co
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SamsungEmitter;
 
-impl SamsungEmitter {
-    /// The managed properties the emitter writes (none are confirmed, see the module docs).
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(SamsungEmitter);
 
 impl Emitter for SamsungEmitter {
-    fn id(&self) -> &'static str {
-        "android-samsung"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Samsung Email (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-samsung", "Android Enterprise: Samsung Email (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
@@ -76,7 +63,7 @@ impl Emitter for SamsungEmitter {
                 PACKAGE,
                 &Configuration::default(),
             )],
-            diagnostics: settings_diagnostics(self, p),
+            diagnostics: unsupported_diagnostics_lowered(self, p, INFORMATIONAL),
         })
     }
 }

@@ -10,8 +10,8 @@ mod syncml;
 
 use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::{
-    Artifact, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, Operation,
-    ResolvedProfile, Setting, Support, platform_settings, smime_settings,
+    Artifact, Emission, EmitError, EmitOptions, Emitter, Family, Operation, ResolvedProfile,
+    Setting, Support, platform_settings, smime_settings,
 };
 
 pub use csp::{ACTIVESYNC_ROOT, ContentType, account_guid};
@@ -128,7 +128,14 @@ impl Emitter for WindowsEmitter {
 
         let p = &profile.profile;
         let plan = csp::plan(profile, options, form);
-        let mut diagnostics = settings_diagnostics(self, p);
+        // Settings that only name or describe things are information: leaving them out changes no
+        // behaviour on the device.
+        let informational = [
+            Setting::DisplayName,
+            Setting::Organization,
+            Setting::Description,
+        ];
+        let mut diagnostics = unsupported_diagnostics_lowered(self, p, &informational);
         diagnostics.extend(plan.diagnostics);
 
         let artifact = match form {
@@ -154,21 +161,4 @@ impl Emitter for WindowsEmitter {
             diagnostics,
         })
     }
-}
-
-/// [`Emitter::unsupported_diagnostics`], with settings that only name or describe things
-/// lowered to information: leaving them out changes no behaviour on the device.
-fn settings_diagnostics(
-    emitter: &dyn Emitter,
-    profile: &emailprof_core::EmailProfile,
-) -> Vec<Diagnostic> {
-    unsupported_diagnostics_lowered(
-        emitter,
-        profile,
-        &[
-            Setting::DisplayName,
-            Setting::Organization,
-            Setting::Description,
-        ],
-    )
 }
