@@ -49,6 +49,15 @@ pub enum Attribute {
 }
 
 impl Attribute {
+    /// Every attribute, in order.
+    pub const ALL: [Attribute; 5] = [
+        Attribute::UserPrincipalName,
+        Attribute::PrimarySmtpAddress,
+        Attribute::SamAccountName,
+        Attribute::DomainFqdn,
+        Attribute::NetbiosName,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Attribute::UserPrincipalName => "userPrincipalName",

@@ -199,6 +199,19 @@ mod tests {
         })
     }
 
+    /// sAM account name with the directory's NetBIOS domain, primary SMTP address as email.
+    fn sam_netbios_account() -> Account {
+        account(
+            UsernameSource::SamAccountName,
+            domain(
+                DomainSource::Directory,
+                Some(DomainAttribute::NetBiosDomainName),
+                None,
+            ),
+            EmailAddressSource::PrimarySmtpAddress,
+        )
+    }
+
     fn username(acc: &Account) -> String {
         resolve_identity(acc, &attrs()).unwrap().username
     }
@@ -257,15 +270,7 @@ mod tests {
 
     #[test]
     fn sam_identity_keeps_account_and_domain_apart() {
-        let acc = account(
-            UsernameSource::SamAccountName,
-            domain(
-                DomainSource::Directory,
-                Some(DomainAttribute::NetBiosDomainName),
-                None,
-            ),
-            EmailAddressSource::PrimarySmtpAddress,
-        );
+        let acc = sam_netbios_account();
         let id = resolve_identity(&acc, &attrs()).unwrap();
         assert_eq!(id.account.as_deref(), Some("user1"));
         assert_eq!(id.domain.as_deref(), Some("CONTOSO"));
@@ -296,15 +301,7 @@ mod tests {
 
     #[test]
     fn missing_attributes_are_named_all_at_once() {
-        let acc = account(
-            UsernameSource::SamAccountName,
-            domain(
-                DomainSource::Directory,
-                Some(DomainAttribute::NetBiosDomainName),
-                None,
-            ),
-            EmailAddressSource::PrimarySmtpAddress,
-        );
+        let acc = sam_netbios_account();
         let bare = DirectoryAttributes {
             user_id: "ghost".into(),
             user_principal_name: Some("ghost@contoso.com".into()),

@@ -227,13 +227,7 @@ mod tests {
 
     #[test]
     fn google_placeholders_follow_the_emm_api_syntax() {
-        let all = [
-            UserPrincipalName,
-            PrimarySmtpAddress,
-            SamAccountName,
-            DomainFqdn,
-            NetbiosName,
-        ];
+        let all = Attribute::ALL;
         let a = placeholder_attributes(Mdm::Google, &all).unwrap();
         for v in [
             a.user_principal_name,
@@ -253,13 +247,7 @@ mod tests {
 
     #[test]
     fn variables_match_each_mdm_syntax() {
-        let all = [
-            UserPrincipalName,
-            PrimarySmtpAddress,
-            SamAccountName,
-            DomainFqdn,
-            NetbiosName,
-        ];
+        let all = Attribute::ALL;
         for mdm in Mdm::ALL {
             for a in all {
                 let Some(v) = mdm.variable(a) else { continue };

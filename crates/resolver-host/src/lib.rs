@@ -105,6 +105,20 @@ pub enum HostError {
     Protocol { plugin: String, message: String },
 }
 
+/// The answer of a one-id batch. Both transports answer a batch with one result per id, so an
+/// empty answer is the plugin's failure, not the user's.
+pub(crate) fn single(
+    mut results: Vec<
+        Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError>,
+    >,
+) -> Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError> {
+    results.pop().unwrap_or_else(|| {
+        Err(emailprof_attributes::ResolveError::Failed(
+            "the plugin returned no result".to_owned(),
+        ))
+    })
+}
+
 /// A plugin's answer for `requested`, refused when it carries another user's attributes: a
 /// wrong answer would put one user's account into another user's file.
 pub(crate) fn answer_for(

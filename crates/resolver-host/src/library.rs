@@ -411,13 +411,7 @@ impl AttributeResolver for LibraryResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
-        self.resolve_batch(&[user_id.to_owned()])
-            .pop()
-            .unwrap_or_else(|| {
-                Err(ResolveError::Failed(
-                    "the plugin returned no result".to_owned(),
-                ))
-            })
+        crate::single(self.resolve_batch(&[user_id.to_owned()]))
     }
 
     fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {

@@ -52,16 +52,13 @@ const TOKENS: &[&str] = &[
     "<&>]]>",
 ];
 
-fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    let seeds = SEEDS.iter().map(|s| s.to_vec()).collect();
-    fuzz::mutated(seeds, fuzz::tokens(&[TOKENS]), fuzz::Edits::TEXT)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn edited_directories_parse_or_fail_cleanly(bytes in mutated()) {
+    fn edited_directories_parse_or_fail_cleanly(
+        bytes in fuzz::mutated(SEEDS.map(<[u8]>::to_vec).to_vec(), fuzz::tokens(&[TOKENS]), fuzz::Edits::TEXT)
+    ) {
         target::check(&bytes);
     }
 }

@@ -38,16 +38,13 @@ const GRAPH_TOKENS: &[&str] = &[
     "\"id\":",
 ];
 
-fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let tokens = fuzz::tokens(&[fuzz::JSON_TOKENS, GRAPH_TOKENS]);
-    fuzz::mutated(seeds, tokens, fuzz::Edits::TEXT)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn edited_graph_files_import_or_fail_cleanly(bytes in mutated(seeds())) {
+    fn edited_graph_files_import_or_fail_cleanly(
+        bytes in fuzz::mutated(seeds(), fuzz::tokens(&[fuzz::JSON_TOKENS, GRAPH_TOKENS]), fuzz::Edits::TEXT)
+    ) {
         target::check(&bytes);
     }
 }

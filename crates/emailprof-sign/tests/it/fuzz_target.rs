@@ -13,7 +13,7 @@ use emailprof_sign::SigningIdentity;
 use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
-use crate::pki::{Algo, Pki, openssl};
+use crate::pki::{Algo, Pki};
 
 fn seeds() -> Vec<Vec<u8>> {
     let pki = Pki::new(Algo::P256);
@@ -23,26 +23,7 @@ fn seeds() -> Vec<Vec<u8>> {
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_323_045);
     let der = emailprof_sign::sign(&content, &id, t).expect("signs");
     std::fs::write(pki.path("content.xml"), &content).unwrap();
-    openssl(
-        pki.dir.path(),
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-nodetach",
-            "-stream",
-            "-outform",
-            "DER",
-            "-in",
-            "content.xml",
-            "-signer",
-            "leaf.pem",
-            "-inkey",
-            "leaf.key",
-            "-out",
-            "ber.p7m",
-        ],
-    );
+    pki.openssl_sign("content.xml", "ber.p7m", &["-nodetach", "-stream"]);
     vec![der, pki.read("ber.p7m")]
 }
 
