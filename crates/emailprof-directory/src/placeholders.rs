@@ -10,8 +10,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use emailprof_core::DirectoryAttributes;
-use emailprof_core::attributes::Attribute;
+use emailprof_attributes::Attribute;
+use emailprof_attributes::DirectoryAttributes;
 
 /// An MDM whose variable syntax emailprof can write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
