@@ -1,9 +1,11 @@
 //! What the three app emitters share: options, the AMAPI policy fragment, diagnostics.
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::input::escape_segment;
 use emailprof_core::model::{CertificateKind, EmailProfile};
 use emailprof_core::{
-    Artifact, Diagnostic, EmitError, EmitOptions, Operation, Setting, Severity, Support,
+    Artifact, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Operation, Setting, Severity,
+    Support,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -88,7 +90,7 @@ struct ApplicationPolicy<'a> {
 }
 
 /// Android apps take no command stream and no output form: refuse what does not apply.
-pub(crate) fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitError> {
+fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitError> {
     if let Some(form) = &options.form {
         return Err(EmitError::InvalidOption(format!(
             "{id} has one output form (an Android Management API policy fragment); `{form}` does not apply"
@@ -102,13 +104,36 @@ pub(crate) fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitE
     Ok(())
 }
 
-/// The policy fragment as a file `<identifier>.<app>.json`.
-pub(crate) fn artifact(
+/// The start of every app's `emit`: the options checked, then a diagnostic for each configured
+/// setting the app cannot express.
+pub(crate) fn start(
+    emitter: &dyn Emitter,
+    profile: &EmailProfile,
+    options: &EmitOptions,
+) -> Result<Vec<Diagnostic>, EmitError> {
+    check_options(emitter.id(), options)?;
+    Ok(unsupported_diagnostics_lowered(
+        emitter,
+        profile,
+        INFORMATIONAL,
+    ))
+}
+
+/// The emission of one app: the policy fragment as a file `<identifier>.<app>.json`.
+pub(crate) fn emission(
     identifier: &str,
     app: &str,
     package: &str,
     configuration: &Configuration,
-) -> Artifact {
+    diagnostics: Vec<Diagnostic>,
+) -> Emission {
+    Emission {
+        artifacts: vec![artifact(identifier, app, package, configuration)],
+        diagnostics,
+    }
+}
+
+fn artifact(identifier: &str, app: &str, package: &str, configuration: &Configuration) -> Artifact {
     let doc = PolicyFragment {
         applications: [ApplicationPolicy {
             package_name: package,
@@ -127,7 +152,7 @@ pub(crate) fn artifact(
 
 /// Settings that only name or describe things: their diagnostics are information, since
 /// leaving them out changes no behaviour on the device.
-pub(crate) const INFORMATIONAL: &[Setting] = &[
+const INFORMATIONAL: &[Setting] = &[
     Setting::DisplayName,
     Setting::Organization,
     Setting::Description,

@@ -9,11 +9,9 @@ use emailprof_core::{
 
 use emailprof_core::{platform_settings, smime_settings};
 
-use emailprof_core::emit::unsupported_diagnostics_lowered;
-
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, PROFILE_TEXT_SUPPORT,
-    app_emitter, artifact, check_options, identity_alias, undelivered_certificates,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, app_emitter,
+    emission, identity_alias, start, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -145,10 +143,9 @@ impl Emitter for GmailEmitter {
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
         let id = self.id();
-        check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = unsupported_diagnostics_lowered(self, p, INFORMATIONAL);
+        let mut diagnostics = start(self, p, options)?;
         let mut c = Configuration::default();
 
         c.string("email_address", &u.email_address);
@@ -194,9 +191,6 @@ impl Emitter for GmailEmitter {
 
         diagnostics.extend(undelivered_certificates(id, p, alias_cert));
 
-        Ok(Emission {
-            artifacts: vec![artifact(&p.identifier, "gmail", PACKAGE, &c)],
-            diagnostics,
-        })
+        Ok(emission(&p.identifier, "gmail", PACKAGE, &c, diagnostics))
     }
 }

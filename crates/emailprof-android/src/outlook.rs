@@ -9,11 +9,9 @@ use emailprof_core::{
 
 use emailprof_core::platform_settings;
 
-use emailprof_core::emit::unsupported_diagnostics_lowered;
-
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, PROFILE_TEXT_SUPPORT,
-    app_emitter, artifact, check_options, undelivered_certificates,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, app_emitter,
+    emission, start, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -221,10 +219,9 @@ impl Emitter for OutlookEmitter {
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
         let id = self.id();
-        check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = unsupported_diagnostics_lowered(self, p, INFORMATIONAL);
+        let mut diagnostics = start(self, p, options)?;
         let mut note = |severity, setting, message: &str| {
             diagnostics.push(Diagnostic::new(severity, setting, id, message));
         };
@@ -288,9 +285,6 @@ impl Emitter for OutlookEmitter {
 
         diagnostics.extend(undelivered_certificates(id, p, None));
 
-        Ok(Emission {
-            artifacts: vec![artifact(&p.identifier, "outlook", PACKAGE, &c)],
-            diagnostics,
-        })
+        Ok(emission(&p.identifier, "outlook", PACKAGE, &c, diagnostics))
     }
 }

@@ -12,11 +12,8 @@ use emailprof_core::{
 
 use emailprof_core::platform_settings;
 
-use emailprof_core::emit::unsupported_diagnostics_lowered;
-
 use crate::common::{
-    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, INFORMATIONAL, app_emitter, artifact,
-    check_options,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, app_emitter, emission, start,
 };
 use crate::properties::ManagedProperty;
 
@@ -54,16 +51,14 @@ impl Emitter for SamsungEmitter {
         profile: &ResolvedProfile,
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
-        check_options(self.id(), options)?;
         let p = &profile.profile;
-        Ok(Emission {
-            artifacts: vec![artifact(
-                &p.identifier,
-                "samsung",
-                PACKAGE,
-                &Configuration::default(),
-            )],
-            diagnostics: unsupported_diagnostics_lowered(self, p, INFORMATIONAL),
-        })
+        let diagnostics = start(self, p, options)?;
+        Ok(emission(
+            &p.identifier,
+            "samsung",
+            PACKAGE,
+            &Configuration::default(),
+            diagnostics,
+        ))
     }
 }
