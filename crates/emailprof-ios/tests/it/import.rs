@@ -14,6 +14,15 @@ fn to_xml(top: &plist::Dictionary) -> Vec<u8> {
     out
 }
 
+/// Payload `i` of a profile's `PayloadContent`, to edit.
+fn payload(top: &mut plist::Dictionary, i: usize) -> &mut plist::Dictionary {
+    top.get_mut("PayloadContent")
+        .and_then(Value::as_array_mut)
+        .and_then(|items| items.get_mut(i))
+        .and_then(Value::as_dictionary_mut)
+        .expect("the profile has that payload")
+}
+
 fn findings_at<'a>(i: &'a Imported, path: &str) -> Vec<&'a emailprof_ios::ImportFinding> {
     i.findings.iter().filter(|f| f.key_path == path).collect()
 }
@@ -108,13 +117,7 @@ fn wrong_types_unknown_keys_and_ranges_are_reported_with_their_path() {
     let (xml, _) = emit(&resolve(profile("minimal.yaml")), &EmitOptions::default());
     let mut top = dict(&xml);
     {
-        let eas = top
-            .get_mut("PayloadContent")
-            .unwrap()
-            .as_array_mut()
-            .unwrap()[0]
-            .as_dictionary_mut()
-            .unwrap();
+        let eas = payload(&mut top, 0);
         eas.insert("SSL".into(), Value::String("true".into()));
         eas.insert(
             "MailNumberOfPastDaysToSync".into(),
@@ -198,13 +201,7 @@ fn what_cannot_be_a_profile_is_refused() {
     );
 
     let mut wifi = top.clone();
-    let item = wifi
-        .get_mut("PayloadContent")
-        .unwrap()
-        .as_array_mut()
-        .unwrap()[0]
-        .as_dictionary_mut()
-        .unwrap();
+    let item = payload(&mut wifi, 0);
     item.insert(
         "PayloadType".into(),
         Value::String("com.apple.wifi.managed".into()),
@@ -215,13 +212,7 @@ fn what_cannot_be_a_profile_is_refused() {
     );
 
     let mut no_host = top.clone();
-    let item = no_host
-        .get_mut("PayloadContent")
-        .unwrap()
-        .as_array_mut()
-        .unwrap()[0]
-        .as_dictionary_mut()
-        .unwrap();
+    let item = payload(&mut no_host, 0);
     item.remove("Host");
     let e = import_mobileconfig(&to_xml(&no_host)).unwrap_err();
     assert!(
