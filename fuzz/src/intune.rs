@@ -3,9 +3,9 @@
 //! Oracles: a profile imported without error findings is a document `emailprof_core::validate`
 //! accepts (the crate's promise), and that profile exports to every Graph type without panic.
 
-use emailprof_core::input::{Document, Format, Locations};
-use emailprof_core::{ValidationOptions, validate};
 use emailprof_intune::{GraphType, export_graph, import_graph_report};
+
+use super::shared::validate_imported;
 
 pub fn check(data: &[u8]) {
     let Ok(import) = import_graph_report(data) else {
@@ -15,14 +15,7 @@ pub fn check(data: &[u8]) {
         if p.has_errors() {
             continue;
         }
-        let report = validate(
-            &Document {
-                format: Format::Json,
-                value: p.profile.clone(),
-                locations: Locations::default(),
-            },
-            ValidationOptions::default(),
-        );
+        let report = validate_imported(&p.profile);
         assert!(
             !report.has_errors(),
             "an import without errors is not a valid profile: {:?}\n{}",

@@ -13,6 +13,7 @@ pub mod intune;
 pub mod mobileconfig;
 pub mod plugin;
 pub mod profile;
+pub mod shared;
 pub mod xml_ios;
 pub mod xml_windows;
 

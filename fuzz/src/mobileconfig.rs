@@ -3,21 +3,15 @@
 //! Oracles: an import that succeeds yields a document `emailprof_core::validate` accepts, with
 //! no error finding, and certificate files whose names stay inside the profile's directory.
 
-use emailprof_core::input::{Document, Format, Locations};
-use emailprof_core::{Severity, ValidationOptions, validate};
+use emailprof_core::Severity;
+
+use super::shared::validate_imported;
 
 pub fn check(data: &[u8]) {
     let Ok(imported) = emailprof_ios::import_mobileconfig(data) else {
         return;
     };
-    let report = validate(
-        &Document {
-            format: Format::Json,
-            value: imported.profile.clone(),
-            locations: Locations::default(),
-        },
-        ValidationOptions::default(),
-    );
+    let report = validate_imported(&imported.profile);
     assert!(
         !report.has_errors(),
         "the imported profile is not valid: {:?}",

@@ -4,7 +4,7 @@
 //! Oracles: no panic; every error converts to a `ResolveError` with a message; every user
 //! result is handed to `on_attributes` (the fuzz target then emits it, see `crate::plugin`).
 
-use emailprof_core::{DirectoryAttributes, ResolveError};
+use resolver_abi::emailprof_attributes::{DirectoryAttributes, ResolveError};
 use resolver_abi::{ErrorResponse, PluginMessage, ResolveResponse, UserResult};
 
 fn results(results: Vec<UserResult>, on_attributes: &mut dyn FnMut(&DirectoryAttributes)) {

@@ -5,61 +5,17 @@
 //! or writes a property list that parses back with the account's `UserName` and
 //! `EmailAddress` exactly the user's values.
 
+use emailprof_core::EmailProfile;
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{
-    EmailProfile, Emission, EmitError, EmitOptions, Emitter, Format, ResolvedProfile,
-};
 
-const PROFILES: [&str; 2] = [
-    "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n",
-    "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  username:\n    source: samAccountName\n    domain:\n      source: directory\n      attribute: netBiosDomainName\n  emailAddressSource: primarySmtpAddress\n",
-];
-
-/// The fixed profiles the identity checks use.
-pub fn profiles() -> Vec<EmailProfile> {
-    PROFILES
-        .iter()
-        .map(|yaml| {
-            emailprof_core::load(yaml.as_bytes(), Format::Yaml, Default::default())
-                .ok()
-                .and_then(|r| r.profile)
-                .expect("the fixed profile is valid")
-        })
-        .collect()
-}
-
-/// What an XML 1.0 document can carry as character data.
-pub fn xml_safe(s: &str) -> bool {
-    s.chars().all(|c| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
-    })
-}
+pub use super::shared::profiles;
+use super::shared::{emit_xml, resolved, xml_safe};
 
 pub fn check(profile: &EmailProfile, user: &UserIdentity) {
-    let resolved = ResolvedProfile {
-        profile: profile.clone(),
-        user: user.clone(),
-        materials: Default::default(),
-        password: None,
-    };
+    let resolved = resolved(profile, user);
     let safe = xml_safe(&user.username) && xml_safe(&user.email_address);
-    let emitted = emailprof_ios::IosEmitter.emit(&resolved, &EmitOptions::default());
-    same_as_prepared(
-        &emailprof_ios::IosEmitter,
-        &resolved,
-        &EmitOptions::default(),
-        &emitted,
-    );
-    let emission = match emitted {
-        Ok(e) => e,
-        Err(e) => {
-            assert!(!safe, "refused values XML can carry: {e}");
-            return;
-        }
-    };
-    assert!(safe, "wrote values XML cannot carry");
-    let [artifact] = emission.artifacts.as_slice() else {
-        panic!("one profile expected");
+    let Some(artifact) = emit_xml(&emailprof_ios::IosEmitter, &resolved, safe) else {
+        return;
     };
     let value = match plist::Value::from_reader_xml(artifact.bytes.as_slice()) {
         Ok(v) => v,
@@ -88,33 +44,4 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
         Some(user.email_address.as_str()),
         "the email address is not carried unchanged"
     );
-}
-
-/// `batch` emits through `Emitter::prepare`, which must give exactly what `emit` gives.
-fn same_as_prepared(
-    emitter: &dyn Emitter,
-    resolved: &ResolvedProfile,
-    options: &EmitOptions,
-    emitted: &Result<Emission, EmitError>,
-) {
-    let prepared = emitter
-        .prepare(resolved, options)
-        .and_then(|p| p.emit_user(&resolved.user));
-    match (emitted, &prepared) {
-        (Ok(a), Ok(b)) => {
-            let bytes = |e: &Emission| {
-                e.artifacts
-                    .iter()
-                    .map(|a| a.bytes.clone())
-                    .collect::<Vec<_>>()
-            };
-            assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
-        }
-        (Err(_), Err(_)) => {}
-        (a, b) => panic!(
-            "emit and prepare disagree: {:?} vs {:?}",
-            a.as_ref().err(),
-            b.as_ref().err()
-        ),
-    }
 }

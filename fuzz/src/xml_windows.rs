@@ -7,36 +7,11 @@
 //! value unescaped breaks the document or changes the value, and fails this check.
 
 use emailprof_core::attributes::UserIdentity;
-use emailprof_core::{
-    EmailProfile, Emission, EmitError, EmitOptions, Emitter, Format, ResolvedProfile,
-};
+use emailprof_core::{EmailProfile, EmitOptions, Emitter};
 use quick_xml::events::Event;
 
-/// Profiles that put the user's values in the output: UPN user name, and sAM + NetBIOS domain.
-const PROFILES: [&str; 2] = [
-    "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n",
-    "displayName: D\nidentifier: com.contoso.fuzz\naccount:\n  server: mail.contoso.com\n  accountName: Mail\n  username:\n    source: samAccountName\n    domain:\n      source: directory\n      attribute: netBiosDomainName\n  emailAddressSource: primarySmtpAddress\n",
-];
-
-/// The fixed profiles the identity checks use.
-pub fn profiles() -> Vec<EmailProfile> {
-    PROFILES
-        .iter()
-        .map(|yaml| {
-            emailprof_core::load(yaml.as_bytes(), Format::Yaml, Default::default())
-                .ok()
-                .and_then(|r| r.profile)
-                .expect("the fixed profile is valid")
-        })
-        .collect()
-}
-
-/// What an XML 1.0 document can carry as character data.
-pub fn xml_safe(s: &str) -> bool {
-    s.chars().all(|c| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
-    })
-}
+pub use super::shared::profiles;
+use super::shared::{emit_xml, resolved, xml_safe};
 
 /// The character data of every `<Data>` element, references resolved; `Err` if the document
 /// is not well-formed.
@@ -92,30 +67,15 @@ pub fn data_values(xml: &str) -> Result<Vec<String>, String> {
 }
 
 pub fn check(profile: &EmailProfile, user: &UserIdentity) {
-    let resolved = ResolvedProfile {
-        profile: profile.clone(),
-        user: user.clone(),
-        materials: Default::default(),
-        password: None,
-    };
+    let resolved = resolved(profile, user);
     let safe = [&user.username, &user.email_address]
         .iter()
         .chain(user.account.as_ref().iter())
         .chain(user.domain.as_ref().iter())
         .all(|v| xml_safe(v));
     let emitter = emailprof_windows::WindowsEmitter;
-    let emitted = emitter.emit(&resolved, &EmitOptions::default());
-    same_as_prepared(&emitter, &resolved, &EmitOptions::default(), &emitted);
-    let emission = match emitted {
-        Ok(e) => e,
-        Err(e) => {
-            assert!(!safe, "refused values XML can carry: {e}");
-            return;
-        }
-    };
-    assert!(safe, "wrote values XML cannot carry");
-    let [artifact] = emission.artifacts.as_slice() else {
-        panic!("one SyncML document expected");
+    let Some(artifact) = emit_xml(&emitter, &resolved, safe) else {
+        return;
     };
     let xml = std::str::from_utf8(&artifact.bytes).expect("SyncML is UTF-8");
     let data = match data_values(xml) {
@@ -145,34 +105,5 @@ pub fn check(profile: &EmailProfile, user: &UserIdentity) {
                 "the intune-custom form is not JSON"
             );
         }
-    }
-}
-
-/// `batch` emits through `Emitter::prepare`, which must give exactly what `emit` gives.
-fn same_as_prepared(
-    emitter: &dyn Emitter,
-    resolved: &ResolvedProfile,
-    options: &EmitOptions,
-    emitted: &Result<Emission, EmitError>,
-) {
-    let prepared = emitter
-        .prepare(resolved, options)
-        .and_then(|p| p.emit_user(&resolved.user));
-    match (emitted, &prepared) {
-        (Ok(a), Ok(b)) => {
-            let bytes = |e: &Emission| {
-                e.artifacts
-                    .iter()
-                    .map(|a| a.bytes.clone())
-                    .collect::<Vec<_>>()
-            };
-            assert!(bytes(a) == bytes(b), "prepared and direct emission differ");
-        }
-        (Err(_), Err(_)) => {}
-        (a, b) => panic!(
-            "emit and prepare disagree: {:?} vs {:?}",
-            a.as_ref().err(),
-            b.as_ref().err()
-        ),
     }
 }

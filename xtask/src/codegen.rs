@@ -265,10 +265,8 @@ fn walk(
     {
         let here = format!("{pointer}/{name}");
         let target = deref(root, member);
-        let title = member
-            .get("title")
-            .or(target.get("title"))
-            .and_then(|t| t.as_str())
+        let title = text(member, "title")
+            .or(text(target, "title"))
             .unwrap_or(name);
         if target
             .get("additionalProperties")
@@ -276,21 +274,13 @@ fn walk(
         {
             out.push_str(&format!(
                 "| **{title}**<br>{} | `{here}` | named entries, see below | | {} | {} |\n",
-                one_line(
-                    member
-                        .get("description")
-                        .and_then(|t| t.as_str())
-                        .unwrap_or("")
-                ),
+                one_line(text(member, "description").unwrap_or("")),
                 cond.clone().unwrap_or_default(),
                 platforms_cell(member)
             ));
             continue;
         }
-        let desc = member
-            .get("description")
-            .and_then(|t| t.as_str())
-            .unwrap_or("");
+        let desc = text(member, "description").unwrap_or("");
         let default = member
             .get("default")
             .map(|d| format!("`{d}`"))
@@ -306,15 +296,10 @@ fn walk(
     for (name, member, cond) in members.iter().filter(|(_, m, _)| is_section(m)) {
         let here = format!("{pointer}/{name}");
         let target = deref(root, member);
-        let title = member
-            .get("title")
-            .or(target.get("title"))
-            .and_then(|t| t.as_str())
+        let title = text(member, "title")
+            .or(text(target, "title"))
             .unwrap_or(name);
-        let desc = member
-            .get("description")
-            .and_then(|t| t.as_str())
-            .unwrap_or("");
+        let desc = text(member, "description").unwrap_or("");
         out.push_str(&format!("\n### {title} (`{here}`)\n\n{}\n", one_line(desc)));
         if let Some(c) = cond {
             out.push_str(&format!("\nOnly when {c}.\n"));
@@ -329,6 +314,11 @@ fn walk(
         out.push_str("\n| setting | key | options | default | applies when | platforms |\n|---|---|---|---|---|---|\n");
         walk(root, member, &here, None, out);
     }
+}
+
+/// The string member `key` of a schema object, if it has one.
+fn text<'a>(schema: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    schema.get(key).and_then(|t| t.as_str())
 }
 
 /// `docs/settings.md`: every setting with its title, description, options, default and platform

@@ -1,13 +1,43 @@
 //! What the three app emitters share: options, the AMAPI policy fragment, diagnostics.
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::input::escape_segment;
 use emailprof_core::model::{CertificateKind, EmailProfile};
 use emailprof_core::{
-    Artifact, Diagnostic, EmitError, EmitOptions, Emitter, Operation, Setting, Severity,
+    Artifact, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Operation, Setting, Severity,
+    Support,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value;
+
+/// What an app emitter type has that differs between apps only by name, in its module (beside
+/// its `PROPERTIES`): `managed_properties()`, and in `impl Emitter` the id, title and family
+/// (`app_emitter!(impl "id", "title")`).
+macro_rules! app_emitter {
+    ($ty:ident) => {
+        impl $ty {
+            /// The managed properties the emitter writes, with their sources.
+            pub fn managed_properties() -> &'static [$crate::properties::ManagedProperty] {
+                PROPERTIES
+            }
+        }
+    };
+    (impl $id:literal, $title:literal) => {
+        fn id(&self) -> &'static str {
+            $id
+        }
+
+        fn title(&self) -> &'static str {
+            $title
+        }
+
+        fn family(&self) -> emailprof_core::Family {
+            emailprof_core::Family::Android
+        }
+    };
+}
+pub(crate) use app_emitter;
 
 /// A managed configuration in the order the emitter writes it, so output bytes do not depend
 /// on how `serde_json` orders maps.
@@ -60,7 +90,7 @@ struct ApplicationPolicy<'a> {
 }
 
 /// Android apps take no command stream and no output form: refuse what does not apply.
-pub(crate) fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitError> {
+fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitError> {
     if let Some(form) = &options.form {
         return Err(EmitError::InvalidOption(format!(
             "{id} has one output form (an Android Management API policy fragment); `{form}` does not apply"
@@ -74,13 +104,36 @@ pub(crate) fn check_options(id: &str, options: &EmitOptions) -> Result<(), EmitE
     Ok(())
 }
 
-/// The policy fragment as a file `<identifier>.<app>.json`.
-pub(crate) fn artifact(
+/// The start of every app's `emit`: the options checked, then a diagnostic for each configured
+/// setting the app cannot express.
+pub(crate) fn start(
+    emitter: &dyn Emitter,
+    profile: &EmailProfile,
+    options: &EmitOptions,
+) -> Result<Vec<Diagnostic>, EmitError> {
+    check_options(emitter.id(), options)?;
+    Ok(unsupported_diagnostics_lowered(
+        emitter,
+        profile,
+        INFORMATIONAL,
+    ))
+}
+
+/// The emission of one app: the policy fragment as a file `<identifier>.<app>.json`.
+pub(crate) fn emission(
     identifier: &str,
     app: &str,
     package: &str,
     configuration: &Configuration,
-) -> Artifact {
+    diagnostics: Vec<Diagnostic>,
+) -> Emission {
+    Emission {
+        artifacts: vec![artifact(identifier, app, package, configuration)],
+        diagnostics,
+    }
+}
+
+fn artifact(identifier: &str, app: &str, package: &str, configuration: &Configuration) -> Artifact {
     let doc = PolicyFragment {
         applications: [ApplicationPolicy {
             package_name: package,
@@ -97,27 +150,51 @@ pub(crate) fn artifact(
     }
 }
 
-/// [`Emitter::unsupported_diagnostics`], with settings that only name or describe things
-/// lowered to information: leaving them out changes no behaviour on the device.
-pub(crate) fn settings_diagnostics(
-    emitter: &dyn Emitter,
+/// Settings that only name or describe things: their diagnostics are information, since
+/// leaving them out changes no behaviour on the device.
+const INFORMATIONAL: &[Setting] = &[
+    Setting::DisplayName,
+    Setting::Organization,
+    Setting::Description,
+    Setting::AccountName,
+];
+
+/// What every app answers for the identifier: a managed configuration has no such key.
+pub(crate) const IDENTIFIER_SUPPORT: Support = Support::Partial {
+    since: None,
+    note: "names the output file only",
+};
+
+/// What every app with confirmed keys answers for the profile's name and description.
+pub(crate) const PROFILE_TEXT_SUPPORT: Support = Support::Unsupported {
+    reason: "a managed configuration has no profile name or description; name the policy in the EMM",
+};
+
+/// What every app answers for the Android app choice.
+pub(crate) const ANDROID_APP_SUPPORT: Support = Support::Partial {
+    since: None,
+    note: "chooses the app the plain `android` target means; not written",
+};
+
+/// A warning for each certificate of `profile` but `except` (one referenced otherwise): a
+/// managed configuration delivers none.
+pub(crate) fn undelivered_certificates(
+    platform: &str,
     profile: &EmailProfile,
-) -> Vec<Diagnostic> {
-    let mut out = emitter.unsupported_diagnostics(profile);
-    for d in &mut out {
-        if matches!(
-            d.setting(),
-            Some(
-                Setting::DisplayName
-                    | Setting::Organization
-                    | Setting::Description
-                    | Setting::AccountName
+    except: Option<&str>,
+) -> impl Iterator<Item = Diagnostic> {
+    profile
+        .certificates
+        .keys()
+        .filter(move |name| Some(name.as_str()) != except)
+        .map(move |name| {
+            certificate_diagnostic(
+                Severity::Warning,
+                platform,
+                name,
+                "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
             )
-        ) {
-            d.severity = Severity::Info;
-        }
-    }
-    out
+        })
 }
 
 /// A diagnostic about one entry of `certificates`, pointing at it.

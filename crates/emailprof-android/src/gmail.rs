@@ -3,13 +3,15 @@
 
 use emailprof_core::model::AuthenticationMethod;
 use emailprof_core::{
-    Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting,
-    Severity, Support,
+    Diagnostic, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Severity,
+    Support,
 };
 
+use emailprof_core::{platform_settings, smime_settings};
+
 use crate::common::{
-    Configuration, artifact, certificate_diagnostic, check_options, identity_alias,
-    settings_diagnostics,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, app_emitter,
+    emission, identity_alias, start, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -78,36 +80,16 @@ const NOT_IN_GMAIL: &str = "Gmail's managed configuration has no such key";
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GmailEmitter;
 
-impl GmailEmitter {
-    /// The managed properties the emitter writes, with their sources.
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(GmailEmitter);
 
 impl Emitter for GmailEmitter {
-    fn id(&self) -> &'static str {
-        "android-gmail"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Gmail (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-gmail", "Android Enterprise: Gmail (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            DisplayName | Organization | Description => Support::Unsupported {
-                reason: "a managed configuration has no profile name or description; name the policy in the EMM",
-            },
+            Identifier => IDENTIFIER_SUPPORT,
+            DisplayName | Organization | Description => PROFILE_TEXT_SUPPORT,
             Server => Support::Native { since: None },
             AccountName => Support::Unsupported {
                 reason: "Gmail has no account-name key; the account shows its email address",
@@ -140,18 +122,7 @@ impl Emitter for GmailEmitter {
             EmailSyncDuration => Support::Unsupported {
                 reason: "the key of Gmail's sync-window setting could not be confirmed from a citable source (see the crate README)",
             },
-            Smime
-            | SmimeSigning
-            | SmimeSigningUserCanChange
-            | SmimeSigningCertificateType
-            | SmimeSigningCertificate
-            | SmimeSigningCertificateUserCanChange
-            | SmimeEncryptByDefault
-            | SmimeEncryptByDefaultUserCanChange
-            | SmimePerMessageSwitch
-            | SmimeEncryptionCertificateType
-            | SmimeEncryptionCertificate
-            | SmimeEncryptionCertificateUserCanChange => Support::Unsupported {
+            smime_settings!() => Support::Unsupported {
                 reason: "Gmail's managed configuration has no S/MIME keys",
             },
             AllowMove | AllowThirdPartySend | SyncRecentAddresses => Support::Unsupported {
@@ -161,13 +132,8 @@ impl Emitter for GmailEmitter {
                 since: None,
                 note: "no certificate is delivered; an external certificate used for authentication is referenced by its keystore alias",
             },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
         }
     }
 
@@ -177,10 +143,9 @@ impl Emitter for GmailEmitter {
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
         let id = self.id();
-        check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = settings_diagnostics(self, p);
+        let mut diagnostics = start(self, p, options)?;
         let mut c = Configuration::default();
 
         c.string("email_address", &u.email_address);
@@ -224,20 +189,8 @@ impl Emitter for GmailEmitter {
             )),
         }
 
-        for name in p.certificates.keys() {
-            if Some(name.as_str()) != alias_cert {
-                diagnostics.push(certificate_diagnostic(
-                    Severity::Warning,
-                    id,
-                    name,
-                    "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
-                ));
-            }
-        }
+        diagnostics.extend(undelivered_certificates(id, p, alias_cert));
 
-        Ok(Emission {
-            artifacts: vec![artifact(&p.identifier, "gmail", PACKAGE, &c)],
-            diagnostics,
-        })
+        Ok(emission(&p.identifier, "gmail", PACKAGE, &c, diagnostics))
     }
 }

@@ -3,12 +3,15 @@
 
 use emailprof_core::model::UsernameSource;
 use emailprof_core::{
-    Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting,
-    Severity, Support,
+    Diagnostic, Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Severity,
+    Support,
 };
 
+use emailprof_core::platform_settings;
+
 use crate::common::{
-    Configuration, artifact, certificate_diagnostic, check_options, settings_diagnostics,
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, PROFILE_TEXT_SUPPORT, app_emitter,
+    emission, start, undelivered_certificates,
 };
 use crate::properties::{ManagedProperty, PropertyType};
 
@@ -133,36 +136,16 @@ const NO_CERT_KEY: &str = "Outlook takes S/MIME certificates from the device or 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OutlookEmitter;
 
-impl OutlookEmitter {
-    /// The managed properties the emitter writes, with their sources.
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(OutlookEmitter);
 
 impl Emitter for OutlookEmitter {
-    fn id(&self) -> &'static str {
-        "android-outlook"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Outlook (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-outlook", "Android Enterprise: Outlook (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            DisplayName | Organization | Description => Support::Unsupported {
-                reason: "a managed configuration has no profile name or description; name the policy in the EMM",
-            },
+            Identifier => IDENTIFIER_SUPPORT,
+            DisplayName | Organization | Description => PROFILE_TEXT_SUPPORT,
             Server => Support::Partial {
                 since: None,
                 note: "ServerHostName, with basic authentication; with OAuth Outlook finds the server itself",
@@ -225,13 +208,8 @@ impl Emitter for OutlookEmitter {
             Certificates => Support::Unsupported {
                 reason: "a managed configuration carries no certificates; install them with the EMM",
             },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
         }
     }
 
@@ -241,10 +219,9 @@ impl Emitter for OutlookEmitter {
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
         let id = self.id();
-        check_options(id, options)?;
         let p = &profile.profile;
         let u = &profile.user;
-        let mut diagnostics = settings_diagnostics(self, p);
+        let mut diagnostics = start(self, p, options)?;
         let mut note = |severity, setting, message: &str| {
             diagnostics.push(Diagnostic::new(severity, setting, id, message));
         };
@@ -306,18 +283,8 @@ impl Emitter for OutlookEmitter {
             );
         }
 
-        for name in p.certificates.keys() {
-            diagnostics.push(certificate_diagnostic(
-                Severity::Warning,
-                id,
-                name,
-                "not delivered: a managed configuration carries no certificates; install it with the EMM".into(),
-            ));
-        }
+        diagnostics.extend(undelivered_certificates(id, p, None));
 
-        Ok(Emission {
-            artifacts: vec![artifact(&p.identifier, "outlook", PACKAGE, &c)],
-            diagnostics,
-        })
+        Ok(emission(&p.identifier, "outlook", PACKAGE, &c, diagnostics))
     }
 }

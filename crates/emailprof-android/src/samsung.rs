@@ -7,10 +7,14 @@
 //! setting is reported; the crate README lists the gap.
 
 use emailprof_core::{
-    Emission, EmitError, EmitOptions, Emitter, Family, ResolvedProfile, Setting, Support,
+    Emission, EmitError, EmitOptions, Emitter, ResolvedProfile, Setting, Support,
 };
 
-use crate::common::{Configuration, artifact, check_options, settings_diagnostics};
+use emailprof_core::platform_settings;
+
+use crate::common::{
+    ANDROID_APP_SUPPORT, Configuration, IDENTIFIER_SUPPORT, app_emitter, emission, start,
+};
 use crate::properties::ManagedProperty;
 
 pub(crate) const PACKAGE: &str = "com.samsung.android.email.provider";
@@ -25,40 +29,17 @@ const UNCONFIRMED: &str = "Samsung Email's managed-property keys could not be co
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SamsungEmitter;
 
-impl SamsungEmitter {
-    /// The managed properties the emitter writes (none are confirmed, see the module docs).
-    pub fn managed_properties() -> &'static [ManagedProperty] {
-        PROPERTIES
-    }
-}
+app_emitter!(SamsungEmitter);
 
 impl Emitter for SamsungEmitter {
-    fn id(&self) -> &'static str {
-        "android-samsung"
-    }
-
-    fn title(&self) -> &'static str {
-        "Android Enterprise: Samsung Email (managed configuration)"
-    }
-
-    fn family(&self) -> Family {
-        Family::Android
-    }
+    app_emitter!(impl "android-samsung", "Android Enterprise: Samsung Email (managed configuration)");
 
     fn support(&self, setting: Setting) -> Support {
         use Setting::*;
         match setting {
-            Identifier => Support::Partial {
-                since: None,
-                note: "names the output file only",
-            },
-            AndroidApp => Support::Partial {
-                since: None,
-                note: "chooses the app the plain `android` target means; not written",
-            },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | WindowsSyncSchedule => {
-                Support::OtherPlatform
-            }
+            Identifier => IDENTIFIER_SUPPORT,
+            AndroidApp => ANDROID_APP_SUPPORT,
+            platform_settings!(ios) | platform_settings!(windows) => Support::OtherPlatform,
             _ => Support::Unsupported {
                 reason: UNCONFIRMED,
             },
@@ -70,16 +51,14 @@ impl Emitter for SamsungEmitter {
         profile: &ResolvedProfile,
         options: &EmitOptions,
     ) -> Result<Emission, EmitError> {
-        check_options(self.id(), options)?;
         let p = &profile.profile;
-        Ok(Emission {
-            artifacts: vec![artifact(
-                &p.identifier,
-                "samsung",
-                PACKAGE,
-                &Configuration::default(),
-            )],
-            diagnostics: settings_diagnostics(self, p),
-        })
+        let diagnostics = start(self, p, options)?;
+        Ok(emission(
+            &p.identifier,
+            "samsung",
+            PACKAGE,
+            &Configuration::default(),
+            diagnostics,
+        ))
     }
 }

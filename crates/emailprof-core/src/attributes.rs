@@ -1,70 +1,11 @@
 //! Per-user values: from a user's directory attributes to the account's user name and email
 //! address, exactly as the profile's sources say.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use emailprof_attributes::{Attribute, AttributeResolver, DirectoryAttributes, ResolveError};
+
 use crate::model::{Account, DomainAttribute, DomainSource, EmailAddressSource, UsernameSource};
-
-/// # Directory attributes
-///
-/// What a resolver knows about one user. Any attribute may be missing; the profile decides
-/// which ones it needs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DirectoryAttributes {
-    /// # User id
-    ///
-    /// The id the user was looked up by.
-    pub user_id: String,
-    /// # User principal name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_principal_name: Option<String>,
-    /// # Primary SMTP address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_smtp_address: Option<String>,
-    /// # sAM account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sam_account_name: Option<String>,
-    /// # Domain FQDN
-    ///
-    /// e.g. `contoso.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_fqdn: Option<String>,
-    /// # NetBIOS name
-    ///
-    /// e.g. `CONTOSO`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub netbios_name: Option<String>,
-}
-
-/// One directory attribute, as named in errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Attribute {
-    UserPrincipalName,
-    PrimarySmtpAddress,
-    SamAccountName,
-    DomainFqdn,
-    NetbiosName,
-}
-
-impl Attribute {
-    pub fn name(self) -> &'static str {
-        match self {
-            Attribute::UserPrincipalName => "userPrincipalName",
-            Attribute::PrimarySmtpAddress => "primarySmtpAddress",
-            Attribute::SamAccountName => "sAMAccountName",
-            Attribute::DomainFqdn => "domainFqdn",
-            Attribute::NetbiosName => "netbiosName",
-        }
-    }
-}
-
-impl std::fmt::Display for Attribute {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A user's account identity, ready for an emitter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,35 +155,6 @@ pub fn resolve_identity(
     })
 }
 
-/// Why a resolver could not give a user's attributes.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ResolveError {
-    /// The directory has no such user.
-    #[error("user `{0}` was not found in the directory")]
-    NotFound(String),
-    /// The id matches more than one directory entry.
-    #[error("user id `{user_id}` matches {count} directory entries; it must match exactly one")]
-    Ambiguous { user_id: String, count: usize },
-    /// The resolver itself failed (connection, plugin crash, timeout, bad response ...).
-    #[error("{0}")]
-    Failed(String),
-}
-
-/// A source of per-user directory attributes: the built-in directory file, an in-process
-/// plugin, an out-of-process plugin, or MDM placeholders.
-pub trait AttributeResolver: Send + Sync {
-    /// A short description for logs, e.g. `directory file examples/directory.csv`.
-    fn describe(&self) -> String;
-
-    fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError>;
-
-    /// Resolve several users; resolvers that can batch (one LDAP query, one plugin call)
-    /// override this.
-    fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {
-        user_ids.iter().map(|id| self.resolve(id)).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +197,19 @@ mod tests {
             attribute,
             name: name.map(str::to_owned),
         })
+    }
+
+    /// sAM account name with the directory's NetBIOS domain, primary SMTP address as email.
+    fn sam_netbios_account() -> Account {
+        account(
+            UsernameSource::SamAccountName,
+            domain(
+                DomainSource::Directory,
+                Some(DomainAttribute::NetBiosDomainName),
+                None,
+            ),
+            EmailAddressSource::PrimarySmtpAddress,
+        )
     }
 
     fn username(acc: &Account) -> String {
@@ -345,15 +270,7 @@ mod tests {
 
     #[test]
     fn sam_identity_keeps_account_and_domain_apart() {
-        let acc = account(
-            UsernameSource::SamAccountName,
-            domain(
-                DomainSource::Directory,
-                Some(DomainAttribute::NetBiosDomainName),
-                None,
-            ),
-            EmailAddressSource::PrimarySmtpAddress,
-        );
+        let acc = sam_netbios_account();
         let id = resolve_identity(&acc, &attrs()).unwrap();
         assert_eq!(id.account.as_deref(), Some("user1"));
         assert_eq!(id.domain.as_deref(), Some("CONTOSO"));
@@ -384,15 +301,7 @@ mod tests {
 
     #[test]
     fn missing_attributes_are_named_all_at_once() {
-        let acc = account(
-            UsernameSource::SamAccountName,
-            domain(
-                DomainSource::Directory,
-                Some(DomainAttribute::NetBiosDomainName),
-                None,
-            ),
-            EmailAddressSource::PrimarySmtpAddress,
-        );
+        let acc = sam_netbios_account();
         let bare = DirectoryAttributes {
             user_id: "ghost".into(),
             user_principal_name: Some("ghost@contoso.com".into()),

@@ -324,6 +324,23 @@ pub fn silently_dropped(
         .collect()
 }
 
+/// `emitter`'s [`Emitter::unsupported_diagnostics`] for `profile`, with those about the
+/// `informational` settings (ones that only name or describe things) lowered to information:
+/// leaving them out changes no behaviour on the device.
+pub fn unsupported_diagnostics_lowered(
+    emitter: &dyn Emitter,
+    profile: &EmailProfile,
+    informational: &[Setting],
+) -> Vec<Diagnostic> {
+    let mut out = emitter.unsupported_diagnostics(profile);
+    for d in &mut out {
+        if d.setting().is_some_and(|s| informational.contains(&s)) {
+            d.severity = Severity::Info;
+        }
+    }
+    out
+}
+
 /// A dotted OS version such as `13.0` or `10.3.1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OsVersion(pub u16, pub u16, pub u16);

@@ -6,6 +6,45 @@
 
 use crate::model::*;
 
+/// Every S/MIME setting, as a pattern: `match setting { smime_settings!() => .. }`. Platforms
+/// without S/MIME answer them all alike; the match stays exhaustive, so a new S/MIME setting
+/// joins every such answer.
+#[macro_export]
+macro_rules! smime_settings {
+    () => {
+        $crate::Setting::Smime
+            | $crate::Setting::SmimeSigning
+            | $crate::Setting::SmimeSigningUserCanChange
+            | $crate::Setting::SmimeSigningCertificateType
+            | $crate::Setting::SmimeSigningCertificate
+            | $crate::Setting::SmimeSigningCertificateUserCanChange
+            | $crate::Setting::SmimeEncryptByDefault
+            | $crate::Setting::SmimeEncryptByDefaultUserCanChange
+            | $crate::Setting::SmimePerMessageSwitch
+            | $crate::Setting::SmimeEncryptionCertificateType
+            | $crate::Setting::SmimeEncryptionCertificate
+            | $crate::Setting::SmimeEncryptionCertificateUserCanChange
+    };
+}
+
+/// The settings of one platform's section (`platforms.ios`, `.windows`, `.android`), as a
+/// pattern: `platform_settings!(ios)`. Other platforms answer them with
+/// [`Support::OtherPlatform`](crate::Support::OtherPlatform).
+#[macro_export]
+macro_rules! platform_settings {
+    (ios) => {
+        $crate::Setting::IosMinimumOsVersion
+            | $crate::Setting::IosPerAccountVpn
+            | $crate::Setting::IosAllowMailDrop
+    };
+    (windows) => {
+        $crate::Setting::WindowsSyncSchedule
+    };
+    (android) => {
+        $crate::Setting::AndroidApp
+    };
+}
+
 /// One setting of the email profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Setting {
@@ -307,6 +346,22 @@ impl Setting {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// The pattern macros name exactly the settings of their section.
+    #[test]
+    fn pattern_macros_match_their_sections() {
+        for s in Setting::ALL {
+            let smime = matches!(s, smime_settings!());
+            assert_eq!(smime, s.pointer().starts_with("/smime"), "{s:?}");
+            for (name, in_section) in [
+                ("ios", matches!(s, platform_settings!(ios))),
+                ("windows", matches!(s, platform_settings!(windows))),
+                ("android", matches!(s, platform_settings!(android))),
+            ] {
+                assert_eq!(in_section, s.platform_scope() == Some(name), "{s:?}");
+            }
+        }
+    }
 
     #[test]
     fn every_setting_is_listed_once_with_a_unique_pointer() {

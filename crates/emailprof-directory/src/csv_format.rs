@@ -5,7 +5,7 @@
 //! Rows whose cells are all empty (spreadsheet padding) are skipped.
 
 use crate::record::{Field, RawRecord, clean};
-use emailprof_core::DirectoryAttributes;
+use emailprof_attributes::DirectoryAttributes;
 
 use crate::{ParseError, Parsed};
 

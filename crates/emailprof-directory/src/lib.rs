@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 
 mod csv_format;
 pub mod dn;

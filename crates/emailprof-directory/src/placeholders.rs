@@ -10,8 +10,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use emailprof_core::DirectoryAttributes;
-use emailprof_core::attributes::Attribute;
+use emailprof_attributes::Attribute;
+use emailprof_attributes::DirectoryAttributes;
 
 /// An MDM whose variable syntax emailprof can write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -227,13 +227,7 @@ mod tests {
 
     #[test]
     fn google_placeholders_follow_the_emm_api_syntax() {
-        let all = [
-            UserPrincipalName,
-            PrimarySmtpAddress,
-            SamAccountName,
-            DomainFqdn,
-            NetbiosName,
-        ];
+        let all = Attribute::ALL;
         let a = placeholder_attributes(Mdm::Google, &all).unwrap();
         for v in [
             a.user_principal_name,
@@ -253,13 +247,7 @@ mod tests {
 
     #[test]
     fn variables_match_each_mdm_syntax() {
-        let all = [
-            UserPrincipalName,
-            PrimarySmtpAddress,
-            SamAccountName,
-            DomainFqdn,
-            NetbiosName,
-        ];
+        let all = Attribute::ALL;
         for mdm in Mdm::ALL {
             for a in all {
                 let Some(v) = mdm.variable(a) else { continue };

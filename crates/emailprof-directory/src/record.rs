@@ -1,6 +1,6 @@
 //! The record every format is reduced to, and the rules that turn it into attributes.
 
-use emailprof_core::DirectoryAttributes;
+use emailprof_attributes::DirectoryAttributes;
 
 use crate::dn;
 

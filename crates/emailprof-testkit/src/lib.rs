@@ -3,6 +3,8 @@
 //! owes the "nothing dropped silently" rule. A new emitter crate's tests start here. Also
 //! [`cargo_build`], for tests that need a plugin library or the binary built.
 
+pub mod fuzz;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +39,55 @@ pub fn profile_files(data_dir: &Path) -> Vec<PathBuf> {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples"),
     ));
     files
+}
+
+/// A crate's profile fixtures: a directory of YAML profiles, plus the workspace's examples.
+#[derive(Clone, Copy, Debug)]
+pub struct Fixtures {
+    dir: &'static str,
+}
+
+impl Fixtures {
+    /// The fixtures in `dir`, e.g. `concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data")`.
+    pub const fn new(dir: &'static str) -> Fixtures {
+        Fixtures { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        Path::new(self.dir)
+    }
+
+    /// Every profile fixture, and the workspace's examples.
+    pub fn files(&self) -> Vec<PathBuf> {
+        profile_files(self.dir())
+    }
+
+    /// The fixture `name`, which must be valid.
+    pub fn profile(&self, name: &str) -> EmailProfile {
+        load_file(&self.dir().join(name))
+    }
+
+    /// The fixture `name` resolved for [`user`] `adele`.
+    pub fn resolved(&self, name: &str) -> ResolvedProfile {
+        resolve_as(self.profile(name), "adele")
+    }
+
+    /// Panics unless the fixtures hold the full example and together configure every setting
+    /// (the Android app choice only picks a target and never counts as configured): what makes
+    /// [`assert_nothing_dropped`] over them cover every setting.
+    pub fn assert_cover_every_setting(&self) {
+        let files = self.files();
+        assert!(
+            files.iter().any(|f| f.ends_with("examples/contoso.yaml")),
+            "{files:?}"
+        );
+        let configured = configured_settings(&files);
+        let missing: Vec<_> = Setting::ALL
+            .into_iter()
+            .filter(|s| *s != Setting::AndroidApp && !configured.contains(s))
+            .collect();
+        assert!(missing.is_empty(), "no fixture configures {missing:?}");
+    }
 }
 
 /// A valid profile from a YAML file; panics with the findings otherwise.

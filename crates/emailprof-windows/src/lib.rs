@@ -8,9 +8,10 @@ mod csp;
 mod intune;
 mod syncml;
 
+use emailprof_core::emit::unsupported_diagnostics_lowered;
 use emailprof_core::{
-    Artifact, Diagnostic, Emission, EmitError, EmitOptions, Emitter, Family, Operation,
-    ResolvedProfile, Setting, Severity, Support,
+    Artifact, Emission, EmitError, EmitOptions, Emitter, Family, Operation, ResolvedProfile,
+    Setting, Support, platform_settings, smime_settings,
 };
 
 pub use csp::{ACTIVESYNC_ROOT, ContentType, account_guid};
@@ -89,18 +90,7 @@ impl Emitter for WindowsEmitter {
                 reason: "the ActiveSync CSP cannot lock the sync settings",
             },
             EmailSyncDuration => Support::NATIVE,
-            Smime
-            | SmimeSigning
-            | SmimeSigningUserCanChange
-            | SmimeSigningCertificateType
-            | SmimeSigningCertificate
-            | SmimeSigningCertificateUserCanChange
-            | SmimeEncryptByDefault
-            | SmimeEncryptByDefaultUserCanChange
-            | SmimePerMessageSwitch
-            | SmimeEncryptionCertificateType
-            | SmimeEncryptionCertificate
-            | SmimeEncryptionCertificateUserCanChange => Support::Unsupported { reason: NO_SMIME },
+            smime_settings!() => Support::Unsupported { reason: NO_SMIME },
             AllowMove | AllowThirdPartySend | SyncRecentAddresses => Support::Unsupported {
                 reason: "the ActiveSync CSP has no such node",
             },
@@ -111,9 +101,7 @@ impl Emitter for WindowsEmitter {
                 since: None,
                 note: "Options/Schedule: as messages arrive, manual, every 15, 30 or 60 minutes; \"based on my usage\" has no CSP value",
             },
-            IosMinimumOsVersion | IosPerAccountVpn | IosAllowMailDrop | AndroidApp => {
-                Support::OtherPlatform
-            }
+            platform_settings!(ios) | platform_settings!(android) => Support::OtherPlatform,
         }
     }
 
@@ -140,7 +128,14 @@ impl Emitter for WindowsEmitter {
 
         let p = &profile.profile;
         let plan = csp::plan(profile, options, form);
-        let mut diagnostics = settings_diagnostics(self, p);
+        // Settings that only name or describe things are information: leaving them out changes no
+        // behaviour on the device.
+        let informational = [
+            Setting::DisplayName,
+            Setting::Organization,
+            Setting::Description,
+        ];
+        let mut diagnostics = unsupported_diagnostics_lowered(self, p, &informational);
         diagnostics.extend(plan.diagnostics);
 
         let artifact = match form {
@@ -166,22 +161,4 @@ impl Emitter for WindowsEmitter {
             diagnostics,
         })
     }
-}
-
-/// [`Emitter::unsupported_diagnostics`], with settings that only name or describe things
-/// lowered to information: leaving them out changes no behaviour on the device.
-fn settings_diagnostics(
-    emitter: &dyn Emitter,
-    profile: &emailprof_core::EmailProfile,
-) -> Vec<Diagnostic> {
-    let mut out = emitter.unsupported_diagnostics(profile);
-    for d in &mut out {
-        if matches!(
-            d.setting(),
-            Some(Setting::DisplayName | Setting::Organization | Setting::Description)
-        ) {
-            d.severity = Severity::Info;
-        }
-    }
-    out
 }

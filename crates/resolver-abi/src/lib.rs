@@ -10,11 +10,11 @@
 //! requires the plugin's ABI major to equal [`ABI_MAJOR`]; minors are compatible both ways
 //! (new fields are optional and unknown ones ignored, except in [`DirectoryAttributes`]).
 
-use emailprof_core::{DirectoryAttributes, ResolveError};
+use emailprof_attributes::{DirectoryAttributes, ResolveError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use emailprof_core;
+pub use emailprof_attributes;
 
 /// Incompatible changes bump the major.
 pub const ABI_MAJOR: u16 = 1;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emailprof_core::AttributeResolver;
+use emailprof_attributes::AttributeResolver;
 use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
 use resolver_host::{LoadOptions, ProcessResolver, load_library};
 
@@ -37,7 +37,9 @@ fn measure(label: &str, ids: &[String], f: impl Fn() -> usize) {
 }
 
 fn ok_count(
-    results: Vec<Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError>>,
+    results: Vec<
+        Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError>,
+    >,
 ) -> usize {
     results.iter().filter(|r| r.is_ok()).count()
 }

@@ -1,4 +1,4 @@
-//! Runs attribute-resolver plugins behind [`emailprof_core::AttributeResolver`]:
+//! Runs attribute-resolver plugins behind [`emailprof_attributes::AttributeResolver`]:
 //!
 //! - [`load_library`]: a plugin library loaded into this process through the C ABI of
 //!   `include/emailprof_resolver.h`. Fast, but a crash or hang in the plugin is ours.
@@ -105,15 +105,29 @@ pub enum HostError {
     Protocol { plugin: String, message: String },
 }
 
+/// The answer of a one-id batch. Both transports answer a batch with one result per id, so an
+/// empty answer is the plugin's failure, not the user's.
+pub(crate) fn single(
+    mut results: Vec<
+        Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError>,
+    >,
+) -> Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError> {
+    results.pop().unwrap_or_else(|| {
+        Err(emailprof_attributes::ResolveError::Failed(
+            "the plugin returned no result".to_owned(),
+        ))
+    })
+}
+
 /// A plugin's answer for `requested`, refused when it carries another user's attributes: a
 /// wrong answer would put one user's account into another user's file.
 pub(crate) fn answer_for(
     requested: &str,
-    answer: Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError>,
-) -> Result<emailprof_core::DirectoryAttributes, emailprof_core::ResolveError> {
+    answer: Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError>,
+) -> Result<emailprof_attributes::DirectoryAttributes, emailprof_attributes::ResolveError> {
     match answer {
         Ok(a) if !a.user_id.eq_ignore_ascii_case(requested) => {
-            Err(emailprof_core::ResolveError::Failed(format!(
+            Err(emailprof_attributes::ResolveError::Failed(format!(
                 "the plugin answered for user `{}` when asked for `{requested}`",
                 a.user_id
             )))

@@ -9,7 +9,7 @@ use std::ffi::{CStr, CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
     ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, PluginInfo, ResolveRequest,
     ResolveResponse, abi_major, rc, symbols,
@@ -411,13 +411,7 @@ impl AttributeResolver for LibraryResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
-        self.resolve_batch(&[user_id.to_owned()])
-            .pop()
-            .unwrap_or_else(|| {
-                Err(ResolveError::Failed(
-                    "the plugin returned no result".to_owned(),
-                ))
-            })
+        crate::single(self.resolve_batch(&[user_id.to_owned()]))
     }
 
     fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {

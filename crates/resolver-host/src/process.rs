@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
     ABI_MAJOR, ABI_VERSION, ErrorCode, HostMessage, Init, PROTOCOL, PluginInfo, PluginMessage,
     ResolveRequest, parse_abi_major,
@@ -281,13 +281,7 @@ impl AttributeResolver for ProcessResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
-        self.resolve_batch(&[user_id.to_owned()])
-            .pop()
-            .unwrap_or_else(|| {
-                Err(ResolveError::Failed(
-                    "the plugin returned no result".to_owned(),
-                ))
-            })
+        crate::single(self.resolve_batch(&[user_id.to_owned()]))
     }
 
     fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {

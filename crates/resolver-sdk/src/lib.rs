@@ -15,14 +15,15 @@
 //! ```
 //!
 //! Build the crate as a `cdylib` for in-process loading; add a `[[bin]]` whose `main` calls
-//! [`serve_stdio`] to ship the same resolver as an executable (out of process). The macro
-//! writes the C functions of `include/emailprof_resolver.h`; every one of them catches
-//! panics and reports them as errors, since unwinding out of `extern "C"` aborts the host.
+//! [`main_stdio`] (or [`serve_stdio`]) to ship the same resolver as an executable (out of
+//! process). The macro writes the C functions of `include/emailprof_resolver.h`; every one of
+//! them catches panics and reports them as errors, since unwinding out of `extern "C"` aborts
+//! the host.
 
 use std::io::{self, BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-pub use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+pub use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 pub use resolver_abi::{
     self as abi, ErrorBody, ErrorCode, HostMessage, PluginInfo, PluginMessage, ResolveRequest,
     ResolveResponse, UserResult,
@@ -213,6 +214,18 @@ pub fn serve<B: Backend>(
         write_message(&mut output, &reply)?;
     }
     Ok(())
+}
+
+/// The whole `main` of a plugin executable: [`serve_stdio`], and on an I/O failure the error on
+/// stderr as `name: error` with exit status 1.
+pub fn main_stdio<T: Resolver>(name: &str) -> std::process::ExitCode {
+    match serve_stdio::<T>() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// Serve resolver `T` on stdin/stdout (the `[[bin]]` of a plugin crate). Logs belong on stderr.

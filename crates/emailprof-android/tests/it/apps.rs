@@ -8,7 +8,7 @@ use crate::declared::application;
 use crate::fixture;
 
 fn emit(e: &dyn Emitter, name: &str) -> Emission {
-    e.emit(&fixture::resolved(name), &EmitOptions::default())
+    e.emit(&fixture::FIXTURES.resolved(name), &EmitOptions::default())
         .expect("emits")
 }
 
@@ -180,7 +180,7 @@ fn samsung_writes_no_unconfirmed_key_and_reports_everything() {
 #[test]
 fn outputs_are_deterministic_and_replace_is_add() {
     for e in emitters() {
-        for file in fixture::profile_files() {
+        for file in fixture::FIXTURES.files() {
             let rp = fixture::resolve_as(fixture::load_file(&file), "adele");
             let a = e.emit(&rp, &EmitOptions::default()).expect("emits");
             let b = e.emit(&rp, &EmitOptions::default()).expect("emits");
@@ -202,7 +202,7 @@ fn outputs_are_deterministic_and_replace_is_add() {
 
 #[test]
 fn forms_and_removal_do_not_apply() {
-    let rp = fixture::resolved("minimal.yaml");
+    let rp = fixture::FIXTURES.resolved("minimal.yaml");
     for e in emitters() {
         for options in [
             EmitOptions {
@@ -225,7 +225,7 @@ fn forms_and_removal_do_not_apply() {
 
 #[test]
 fn no_password_reaches_an_android_output_or_message() {
-    let rp = fixture::resolved("sam-custom.yaml");
+    let rp = fixture::FIXTURES.resolved("sam-custom.yaml");
     assert!(rp.password.is_some());
     let options = EmitOptions {
         include_password: true,

@@ -57,7 +57,7 @@ fn declarations_are_complete() {
 
 #[test]
 fn every_output_fits_its_declaration() {
-    let files = fixture::profile_files();
+    let files = fixture::FIXTURES.files();
     assert!(files.len() >= 7, "{files:?}");
     for e in emitters() {
         let declared: &[ManagedProperty] = managed_properties(e.id()).expect("declared");

@@ -6,22 +6,8 @@ use emailprof_core::{EmitOptions, Setting, Support};
 use crate::fixture;
 
 #[test]
-fn the_full_example_is_among_the_profiles() {
-    let files = fixture::profile_files();
-    assert!(
-        files.iter().any(|f| f.ends_with("examples/contoso.yaml")),
-        "{files:?}"
-    );
-}
-
-#[test]
-fn the_fixtures_configure_every_setting() {
-    let configured = emailprof_testkit::configured_settings(&fixture::profile_files());
-    let missing: Vec<_> = Setting::ALL
-        .into_iter()
-        .filter(|s| *s != Setting::AndroidApp && !configured.contains(s))
-        .collect();
-    assert!(missing.is_empty(), "no fixture configures {missing:?}");
+fn the_fixtures_hold_the_full_example_and_configure_every_setting() {
+    fixture::FIXTURES.assert_cover_every_setting();
 }
 
 #[test]
@@ -29,7 +15,7 @@ fn no_fixture_loses_a_setting_silently() {
     for e in emitters() {
         emailprof_testkit::assert_nothing_dropped(
             e.as_ref(),
-            &fixture::profile_files(),
+            &fixture::FIXTURES.files(),
             &EmitOptions::default(),
         );
     }

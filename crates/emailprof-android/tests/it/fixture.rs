@@ -1,24 +1,8 @@
 //! Fixtures: profiles under `tests/data` and one directory user.
 //! The shared part is `emailprof-testkit`.
 
-use std::path::PathBuf;
-
-use emailprof_core::{EmailProfile, ResolvedProfile};
+use emailprof_testkit::Fixtures;
 pub(crate) use emailprof_testkit::{load_file, resolve_as};
 
-pub(crate) fn data_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
-}
-
-/// Every profile fixture, and the workspace's examples.
-pub(crate) fn profile_files() -> Vec<PathBuf> {
-    emailprof_testkit::profile_files(&data_dir())
-}
-
-pub(crate) fn profile(name: &str) -> EmailProfile {
-    load_file(&data_dir().join(name))
-}
-
-pub(crate) fn resolved(name: &str) -> ResolvedProfile {
-    resolve_as(profile(name), "adele")
-}
+pub(crate) const FIXTURES: Fixtures =
+    Fixtures::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"));

@@ -12,7 +12,7 @@ fn policy_fragment_snapshots() {
         for name in ["full", "minimal", "sam-custom"] {
             let emission = e
                 .emit(
-                    &fixture::resolved(&format!("{name}.yaml")),
+                    &fixture::FIXTURES.resolved(&format!("{name}.yaml")),
                     &EmitOptions::default(),
                 )
                 .expect("emits");

@@ -8,6 +8,7 @@
 mod target;
 
 use emailprof_core::Format;
+use emailprof_testkit::fuzz::{Edits, mutated_tagged, tokens};
 use proptest::prelude::*;
 
 const SEEDS: [(&[u8], Format); 8] = [
@@ -92,36 +93,15 @@ const TOKENS: &[&str] = &[
     "<&>]]>",
 ];
 
-/// A seed with up to 10 random edits.
+/// A seed with up to 9 random edits, deletions of up to 16 bytes.
 fn mutated() -> impl Strategy<Value = (Vec<u8>, Format)> {
-    let edit = (
-        0u8..3,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..SEEDS.len(), prop::collection::vec(edit, 0..10)).prop_map(|(i, edits)| {
-        let (seed, format) = SEEDS[i];
-        let mut b = seed.to_vec();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.bytes());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte % 16)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        (b, format)
-    })
+    let seeds = SEEDS.iter().map(|&(b, f)| (b.to_vec(), f)).collect();
+    let edits = Edits {
+        max: 10,
+        delete_span: 16,
+        truncate: false,
+    };
+    mutated_tagged(seeds, tokens(&[TOKENS]), edits)
 }
 
 proptest! {

@@ -2,7 +2,7 @@
 //! (explicit columns; an AD-style export with proxyAddresses and a DN; an LDIF export with
 //! crossRef records), so they must parse to the same attributes.
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
+use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");

@@ -6,6 +6,7 @@
 #[path = "../../../../fuzz/src/directory.rs"]
 mod target;
 
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
 const SEEDS: [&[u8]; 3] = [
@@ -51,41 +52,13 @@ const TOKENS: &[&str] = &[
     "<&>]]>",
 ];
 
-fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    let edit = (
-        0u8..3,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..SEEDS.len(), prop::collection::vec(edit, 0..8)).prop_map(|(i, edits)| {
-        let mut b = SEEDS[i].to_vec();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.bytes());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte % 32)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        b
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn edited_directories_parse_or_fail_cleanly(bytes in mutated()) {
+    fn edited_directories_parse_or_fail_cleanly(
+        bytes in fuzz::mutated(SEEDS.map(<[u8]>::to_vec).to_vec(), fuzz::tokens(&[TOKENS]), fuzz::Edits::TEXT)
+    ) {
         target::check(&bytes);
     }
 }

@@ -2,40 +2,24 @@
 //! runs them: the Graph fixtures of `tests/data` with random edits. See RELIABILITY.md.
 
 #[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/shared.rs"]
+mod shared;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../../../../fuzz/src/intune.rs"]
 mod target;
 
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
 fn seeds() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("tests/data")
-        .map(|e| e.expect("an entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| std::fs::read(p).expect("readable"))
-        .collect()
+    fuzz::seed_files(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data")),
+        "json",
+    )
 }
 
-const TOKENS: &[&str] = &[
-    "{",
-    "}",
-    "[",
-    "]",
-    ",",
-    ":",
-    "\"",
-    "null",
-    "true",
-    "false",
-    "0",
-    "-1",
-    "1e999",
-    "\"\"",
+/// Graph's members and types, after the JSON syntax.
+const GRAPH_TOKENS: &[&str] = &[
     "\"@odata.type\":",
     "\"#microsoft.graph.iosEasEmailProfileConfiguration\"",
     "\"#microsoft.graph.windows10EasEmailProfileConfiguration\"",
@@ -52,46 +36,15 @@ const TOKENS: &[&str] = &[
     "\"identityCertificate@odata.bind\":",
     "\"@odata.nextLink\":",
     "\"id\":",
-    "\\u0000",
-    "\\ud800",
-    "<&>]]>",
 ];
-
-fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (
-        0u8..3,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..seeds.len(), prop::collection::vec(edit, 0..8)).prop_map(move |(i, edits)| {
-        let mut b = seeds[i].clone();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.bytes());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte % 32)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        b
-    })
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn edited_graph_files_import_or_fail_cleanly(bytes in mutated(seeds())) {
+    fn edited_graph_files_import_or_fail_cleanly(
+        bytes in fuzz::mutated(seeds(), fuzz::tokens(&[fuzz::JSON_TOKENS, GRAPH_TOKENS]), fuzz::Edits::TEXT)
+    ) {
         target::check(&bytes);
     }
 }

@@ -5,10 +5,14 @@
 #[path = "../../../../fuzz/src/mobileconfig.rs"]
 mod mobileconfig;
 #[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/shared.rs"]
+mod shared;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../../../../fuzz/src/xml_ios.rs"]
 mod xml_ios;
 
-use emailprof_core::{DirectoryAttributes, EmitOptions, Emitter, resolve_identity};
+use emailprof_core::{EmitOptions, Emitter, resolve_identity};
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
 /// The emitted fixture profiles as XML and binary property lists.
@@ -66,58 +70,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (
-        0u8..3,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..seeds.len(), prop::collection::vec(edit, 0..8)).prop_map(move |(i, edits)| {
-        let mut b = seeds[i].clone();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.bytes());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte % 32)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        b
-    })
-}
-
-/// Directory values with markup, quotes, controls and non-ASCII.
-fn value() -> impl Strategy<Value = Option<String>> {
-    prop::option::weighted(
-        0.9,
-        prop_oneof![
-            "[a-z0-9.@]{1,12}",
-            "[a-z<>&;\\]\\[!\"'/ \t\r\n\u{0}\u{7}\u{1f}\u{7f}\u{85}\u{fffe}\u{ffff}é\u{1F980}-]{1,16}",
-            Just("]]></string><key>PayloadType</key><string>x".to_owned()),
-        ],
-    )
-}
-
-fn attributes() -> impl Strategy<Value = DirectoryAttributes> {
-    ("[a-z0-9]{1,8}", value(), value(), value(), value(), value()).prop_map(
-        |(user_id, upn, smtp, sam, fqdn, netbios)| DirectoryAttributes {
-            user_id,
-            user_principal_name: upn,
-            primary_smtp_address: smtp,
-            sam_account_name: sam,
-            domain_fqdn: fqdn,
-            netbios_name: netbios,
-        },
-    )
+    fuzz::mutated(seeds, fuzz::tokens(&[TOKENS]), fuzz::Edits::TEXT)
 }
 
 proptest! {
@@ -134,7 +87,9 @@ proptest! {
     }
 
     #[test]
-    fn directory_values_never_inject_markup(attrs in attributes()) {
+    fn directory_values_never_inject_markup(
+        attrs in fuzz::attributes("]]></string><key>PayloadType</key><string>x")
+    ) {
         for profile in xml_ios::profiles() {
             if let Ok(user) = resolve_identity(&profile.account, &attrs) {
                 xml_ios::check(&profile, &user);

@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use der::{Decode, Tagged};
 use emailprof_core::EmitOptions;
 use emailprof_ios::import_mobileconfig;
-use emailprof_sign::{SigningIdentity, sign, signed_content};
+use emailprof_sign::{sign, signed_content};
 
 use crate::common::*;
 
@@ -23,13 +23,7 @@ fn signed_mobileconfig_verifies_and_round_trips() {
     let unsigned = import_mobileconfig(xml.as_bytes()).unwrap();
     for algo in [Algo::Rsa, Algo::P256] {
         let pki = Pki::new(algo);
-        let id = SigningIdentity::from_pem(
-            &pki.read("leaf.pem"),
-            &pki.read("leaf.key"),
-            Some(&pki.read("int.pem")),
-            None,
-        )
-        .unwrap();
+        let id = pki.identity();
         let der = sign(
             xml.as_bytes(),
             &id,

@@ -60,13 +60,7 @@ fn bench_signing() {
     let content = content();
     for (algo, n) in [(Algo::Rsa, 6_000), (Algo::P256, 100_000)] {
         let pki = Pki::new(algo);
-        let id = SigningIdentity::from_pem(
-            &pki.read("leaf.pem"),
-            &pki.read("leaf.key"),
-            Some(&pki.read("int.pem")),
-            None,
-        )
-        .unwrap();
+        let id = pki.identity();
         let (one, one_wall) = rate(&id, &content, n, 1);
         let (two, two_wall) = rate(&id, &content, n, 2);
         println!(

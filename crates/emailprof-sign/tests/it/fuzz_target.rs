@@ -10,9 +10,10 @@ mod target;
 use std::time::{Duration, SystemTime};
 
 use emailprof_sign::SigningIdentity;
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
-use crate::pki::{Algo, Pki, openssl};
+use crate::pki::{Algo, Pki};
 
 fn seeds() -> Vec<Vec<u8>> {
     let pki = Pki::new(Algo::P256);
@@ -22,26 +23,7 @@ fn seeds() -> Vec<Vec<u8>> {
     let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_323_045);
     let der = emailprof_sign::sign(&content, &id, t).expect("signs");
     std::fs::write(pki.path("content.xml"), &content).unwrap();
-    openssl(
-        pki.dir.path(),
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-nodetach",
-            "-stream",
-            "-outform",
-            "DER",
-            "-in",
-            "content.xml",
-            "-signer",
-            "leaf.pem",
-            "-inkey",
-            "leaf.key",
-            "-out",
-            "ber.p7m",
-        ],
-    );
+    pki.openssl_sign("content.xml", "ber.p7m", &["-nodetach", "-stream"]);
     vec![der, pki.read("ber.p7m")]
 }
 
@@ -62,35 +44,14 @@ const TOKENS: &[&[u8]] = &[
     &[0x1f, 0xff, 0xff, 0x7f],
 ];
 
+/// Up to 5 edits, deletions of up to 256 bytes, cuts.
 fn mutated(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
-    let edit = (
-        0u8..4,
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-        any::<u8>(),
-    );
-    (0..seeds.len(), prop::collection::vec(edit, 0..6)).prop_map(move |(i, edits)| {
-        let mut b = seeds[i].clone();
-        for (kind, at, token, byte) in edits {
-            let pos = at.index(b.len() + 1);
-            match kind {
-                0 => {
-                    let t = TOKENS[token.index(TOKENS.len())];
-                    b.splice(pos..pos, t.iter().copied());
-                }
-                1 => {
-                    let end = (pos + 1 + usize::from(byte)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                2 => b.truncate(pos),
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = byte,
-                    None => b.push(byte),
-                },
-            }
-        }
-        b
-    })
+    let edits = fuzz::Edits {
+        max: 6,
+        delete_span: 256,
+        truncate: true,
+    };
+    fuzz::mutated(seeds, fuzz::tokens(&[TOKENS]), edits)
 }
 
 proptest! {

@@ -38,6 +38,28 @@ impl Pki {
         std::fs::read(self.path(name)).expect("test file exists")
     }
 
+    /// The leaf's signing identity, with the intermediate as its chain.
+    pub(crate) fn identity(&self) -> emailprof_sign::SigningIdentity {
+        emailprof_sign::SigningIdentity::from_pem(
+            &self.read("leaf.pem"),
+            &self.read("leaf.key"),
+            Some(&self.read("int.pem")),
+            None,
+        )
+        .expect("the test identity loads")
+    }
+
+    /// `openssl cms -sign -binary` of the file `input` with the leaf key, as DER into the file
+    /// `output`, plus `extra` options (`-nodetach -stream`: attached, indefinite-length BER).
+    pub(crate) fn openssl_sign(&self, input: &str, output: &str, extra: &[&str]) {
+        let mut args = vec![
+            "cms", "-sign", "-binary", "-in", input, "-signer", "leaf.pem", "-inkey", "leaf.key",
+            "-outform", "DER", "-out", output,
+        ];
+        args.extend_from_slice(extra);
+        openssl(self.dir.path(), &args);
+    }
+
     /// `ca.pem`, `int.pem`, `leaf.pem` with PKCS#8 keys `ca.key`, `int.key`, `leaf.key`.
     pub(crate) fn new(algo: Algo) -> Pki {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -232,38 +232,15 @@ fn every_key_encoding_loads_and_signs() {
         let d = pki.dir.path();
         // Encrypted PKCS#8: PBES2 with PBKDF2-HMAC-SHA256 + AES-256-CBC (OpenSSL 3 default) and
         // PBKDF2-HMAC-SHA1 + AES-128-CBC (OpenSSL 1.x default).
-        openssl(
-            d,
-            &[
-                "pkcs8",
-                "-topk8",
-                "-in",
-                "leaf.key",
-                "-out",
-                "leaf.enc256.key",
-                "-v2",
-                "aes-256-cbc",
-                "-passout",
-                &pass_arg,
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "pkcs8",
-                "-topk8",
-                "-in",
-                "leaf.key",
-                "-out",
-                "leaf.enc1.key",
-                "-v2",
-                "aes-128-cbc",
-                "-v2prf",
-                "hmacWithSHA1",
-                "-passout",
-                &pass_arg,
-            ],
-        );
+        for (out, cipher) in [
+            ("leaf.enc256.key", &["aes-256-cbc"][..]),
+            ("leaf.enc1.key", &["aes-128-cbc", "-v2prf", "hmacWithSHA1"]),
+        ] {
+            let mut args = vec!["pkcs8", "-topk8", "-in", "leaf.key", "-out", out, "-v2"];
+            args.extend_from_slice(cipher);
+            args.extend_from_slice(&["-passout", &pass_arg]);
+            openssl(d, &args);
+        }
         let legacy = match algo {
             Algo::Rsa => {
                 openssl(
@@ -421,26 +398,7 @@ fn openssl_signed_ber_content_is_extracted() {
     // the shape Apple's tools produce.
     let pki = Pki::new(Algo::P256);
     std::fs::write(pki.path("content.xml"), CONTENT).unwrap();
-    openssl(
-        pki.dir.path(),
-        &[
-            "cms",
-            "-sign",
-            "-in",
-            "content.xml",
-            "-signer",
-            "leaf.pem",
-            "-inkey",
-            "leaf.key",
-            "-outform",
-            "DER",
-            "-out",
-            "ber.der",
-            "-nodetach",
-            "-binary",
-            "-stream",
-        ],
-    );
+    pki.openssl_sign("content.xml", "ber.der", &["-nodetach", "-stream"]);
     let ber = pki.read("ber.der");
     assert_eq!(&ber[..2], &[0x30, 0x80], "openssl wrote indefinite length");
     assert!(
@@ -448,24 +406,7 @@ fn openssl_signed_ber_content_is_extracted() {
         "strict DER refuses it"
     );
     assert_eq!(signed_content(&ber).unwrap(), CONTENT);
-    openssl(
-        pki.dir.path(),
-        &[
-            "cms",
-            "-sign",
-            "-in",
-            "content.xml",
-            "-signer",
-            "leaf.pem",
-            "-inkey",
-            "leaf.key",
-            "-outform",
-            "DER",
-            "-out",
-            "det.der",
-            "-binary",
-        ],
-    );
+    pki.openssl_sign("content.xml", "det.der", &[]);
     let e = signed_content(&pki.read("det.der")).unwrap_err();
     assert!(e.to_string().contains("detached"), "{e}");
 }

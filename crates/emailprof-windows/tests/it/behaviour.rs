@@ -9,7 +9,7 @@ use crate::fixture;
 use crate::xml::{self, Element};
 
 fn emit(name: &str, options: &EmitOptions) -> Result<Emission, EmitError> {
-    WindowsEmitter.emit(&fixture::resolved(name), options)
+    WindowsEmitter.emit(&fixture::FIXTURES.resolved(name), options)
 }
 
 fn text(e: &Emission) -> String {
@@ -77,7 +77,7 @@ fn same_input_same_bytes_and_same_account_for_every_operation() {
     // Another user gets another account.
     let other = WindowsEmitter
         .emit(
-            &fixture::resolve_as(fixture::profile("full.yaml"), "megan"),
+            &fixture::resolve_as(fixture::FIXTURES.profile("full.yaml"), "megan"),
             &EmitOptions::default(),
         )
         .expect("emits");
@@ -187,7 +187,7 @@ fn remove_deletes_the_account_node() {
 
 #[test]
 fn markup_in_values_arrives_unchanged() {
-    let rp = fixture::resolved("markup.yaml");
+    let rp = fixture::FIXTURES.resolved("markup.yaml");
     let e = WindowsEmitter
         .emit(&rp, &EmitOptions::default())
         .expect("emits");
@@ -230,7 +230,7 @@ fn markup_in_values_arrives_unchanged() {
 
 #[test]
 fn a_character_xml_cannot_carry_is_an_error_naming_the_setting() {
-    let mut rp = fixture::resolved("minimal.yaml");
+    let mut rp = fixture::FIXTURES.resolved("minimal.yaml");
     rp.profile.account.account_name = "bad\u{1}name".into();
     match WindowsEmitter.emit(&rp, &EmitOptions::default()) {
         Err(EmitError::Unsupported { setting, message }) => {
@@ -326,7 +326,7 @@ fn forms_and_their_errors() {
 proptest! {
     #[test]
     fn any_account_name_round_trips_or_is_refused(name in any::<String>()) {
-        let mut rp = fixture::resolved("minimal.yaml");
+        let mut rp = fixture::FIXTURES.resolved("minimal.yaml");
         rp.profile.account.account_name = name.clone();
         let representable = name.chars().all(|c| {
             matches!(c, '\t' | '\n' | '\r') || (c as u32 >= 0x20 && c != '\u{FFFE}' && c != '\u{FFFF}')

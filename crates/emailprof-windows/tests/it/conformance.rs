@@ -314,7 +314,7 @@ fn emit_syncml(file: &std::path::Path, operation: Operation) -> String {
 #[test]
 fn every_command_of_every_fixture_conforms_to_the_ddf() {
     let ddf = ddf();
-    let files = fixture::profile_files();
+    let files = fixture::FIXTURES.files();
     assert!(files.len() >= 4, "{files:?}");
     for file in &files {
         for operation in [Operation::Add, Operation::Replace, Operation::Remove] {
@@ -335,7 +335,7 @@ fn every_command_of_every_fixture_conforms_to_the_ddf() {
 #[test]
 fn add_writes_the_required_nodes_and_every_content_type_once() {
     let ddf = ddf();
-    let file = fixture::data_dir().join("minimal.yaml");
+    let file = fixture::FIXTURES.dir().join("minimal.yaml");
     let commands = check_syncml(&ddf, &emit_syncml(&file, Operation::Add));
     let leaf = |path: &str| {
         commands
@@ -409,7 +409,7 @@ fn mail_age_filter_values_mean_what_the_ddf_says() {
         Some(31) => "a month",
         other => panic!("{other:?}"),
     };
-    for file in fixture::profile_files() {
+    for file in fixture::FIXTURES.files() {
         let profile = fixture::load_file(&file);
         let duration = profile.sync.email_sync_duration;
         let commands = check_syncml(&ddf, &emit_syncml(&file, Operation::Add));
@@ -435,7 +435,7 @@ fn mail_age_filter_values_mean_what_the_ddf_says() {
 #[test]
 fn intune_custom_settings_conform_to_the_ddf() {
     let ddf = ddf();
-    for file in fixture::profile_files() {
+    for file in fixture::FIXTURES.files() {
         let rp = fixture::resolve_as(fixture::load_file(&file), "adele");
         let options = EmitOptions {
             form: Some("intune-custom".into()),

@@ -6,23 +6,8 @@ use emailprof_windows::WindowsEmitter;
 use crate::fixture;
 
 #[test]
-fn the_full_example_is_among_the_profiles() {
-    let files = fixture::profile_files();
-    assert!(
-        files.iter().any(|f| f.ends_with("examples/contoso.yaml")),
-        "{files:?}"
-    );
-}
-
-#[test]
-fn the_fixtures_configure_every_setting() {
-    let configured = emailprof_testkit::configured_settings(&fixture::profile_files());
-    // The Android app choice only picks a target; it never counts as configured.
-    let missing: Vec<_> = Setting::ALL
-        .into_iter()
-        .filter(|s| *s != Setting::AndroidApp && !configured.contains(s))
-        .collect();
-    assert!(missing.is_empty(), "no fixture configures {missing:?}");
+fn the_fixtures_hold_the_full_example_and_configure_every_setting() {
+    fixture::FIXTURES.assert_cover_every_setting();
 }
 
 #[test]
@@ -34,7 +19,7 @@ fn no_fixture_loses_a_setting_silently_in_either_form() {
         };
         emailprof_testkit::assert_nothing_dropped(
             &WindowsEmitter,
-            &fixture::profile_files(),
+            &fixture::FIXTURES.files(),
             &options,
         );
     }
@@ -42,7 +27,7 @@ fn no_fixture_loses_a_setting_silently_in_either_form() {
 
 #[test]
 fn every_unsupported_setting_that_is_configured_gets_its_own_diagnostic() {
-    let rp = fixture::resolved("full.yaml");
+    let rp = fixture::FIXTURES.resolved("full.yaml");
     let emission = WindowsEmitter
         .emit(&rp, &EmitOptions::default())
         .expect("emits");

@@ -4,41 +4,23 @@
 //! cannot carry them. See RELIABILITY.md.
 
 #[allow(unreachable_pub, dead_code)]
+#[path = "../../../../fuzz/src/shared.rs"]
+mod shared;
+#[allow(unreachable_pub, dead_code)]
 #[path = "../../../../fuzz/src/xml_windows.rs"]
 mod target;
 
-use emailprof_core::{DirectoryAttributes, resolve_identity};
+use emailprof_core::resolve_identity;
+use emailprof_testkit::fuzz;
 use proptest::prelude::*;
-
-fn value() -> impl Strategy<Value = Option<String>> {
-    prop::option::weighted(
-        0.9,
-        prop_oneof![
-            "[a-z0-9.@]{1,12}",
-            "[a-z<>&;\\]\\[!\"'/ \t\r\n\u{0}\u{7}\u{1f}\u{7f}\u{85}\u{fffe}\u{ffff}é\u{1F980}-]{1,16}",
-            Just("</Data></Item></Add><Exec><Item><Data>x".to_owned()),
-        ],
-    )
-}
-
-fn attributes() -> impl Strategy<Value = DirectoryAttributes> {
-    ("[a-z0-9]{1,8}", value(), value(), value(), value(), value()).prop_map(
-        |(user_id, upn, smtp, sam, fqdn, netbios)| DirectoryAttributes {
-            user_id,
-            user_principal_name: upn,
-            primary_smtp_address: smtp,
-            sam_account_name: sam,
-            domain_fqdn: fqdn,
-            netbios_name: netbios,
-        },
-    )
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn directory_values_never_inject_markup(attrs in attributes()) {
+    fn directory_values_never_inject_markup(
+        attrs in fuzz::attributes("</Data></Item></Add><Exec><Item><Data>x")
+    ) {
         for profile in target::profiles() {
             if let Ok(user) = resolve_identity(&profile.account, &attrs) {
                 target::check(&profile, &user);

@@ -8,7 +8,7 @@ use crate::fixture;
 
 fn render(name: &str, options: &EmitOptions) -> String {
     let e = WindowsEmitter
-        .emit(&fixture::resolved(name), options)
+        .emit(&fixture::FIXTURES.resolved(name), options)
         .expect("emits");
     let mut out = String::from_utf8(e.artifacts[0].bytes.clone()).expect("UTF-8");
     out.push_str("--- diagnostics\n");

@@ -12,7 +12,8 @@ mod target;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emailprof_core::{AttributeResolver, ResolveError};
+use emailprof_attributes::{AttributeResolver, ResolveError};
+use emailprof_testkit::fuzz::{self, Edit};
 use resolver_abi::{Hello, PluginInfo};
 use resolver_host::ProcessResolver;
 use serde_json::json;
@@ -144,50 +145,30 @@ fn edited_protocol_messages_parse_or_fail_cleanly() {
         r#"{"error":{"code":"ambiguous","message":"two","userId":"x","count":2}}"#,
         r#"{"results":[{"attributes":{"userId":"u1","userPrincipalName":"u1@contoso.com"}}]}"#,
     ];
-    let tokens: &[&str] = &[
-        "{",
-        "}",
-        "[",
-        "]",
-        ",",
-        ":",
-        "\"",
-        "null",
-        "true",
-        "0",
-        "-1",
-        "1e999",
-        "\\u0000",
-        "\\ud800",
-        "\"results\":",
-        "\"error\":",
-        "\"code\":",
-        "\"panic\"",
-        "\"count\":",
-        "18446744073709551616",
-        "\"attributes\":",
-        "<&>]]>",
-    ];
+    let tokens = fuzz::tokens(&[
+        fuzz::JSON_TOKENS,
+        &[
+            "\"results\":",
+            "\"error\":",
+            "\"code\":",
+            "\"panic\"",
+            "\"count\":",
+            "18446744073709551616",
+            "\"attributes\":",
+        ],
+    ]);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;
     for _ in 0..20_000 {
         let mut b = seeds[rng.below(seeds.len())].as_bytes().to_vec();
         for _ in 0..rng.below(6) {
             let pos = rng.below(b.len() + 1);
-            match rng.below(3) {
-                0 => {
-                    let t = tokens[rng.below(tokens.len())];
-                    b.splice(pos..pos, t.bytes());
-                }
-                1 => {
-                    let end = (pos + 1 + rng.below(16)).min(b.len());
-                    b.drain(pos.min(end)..end);
-                }
-                _ => match b.get_mut(pos) {
-                    Some(x) => *x = rng.next() as u8,
-                    None => b.push(rng.next() as u8),
-                },
-            }
+            let edit = match rng.below(3) {
+                0 => Edit::Insert(pos, &tokens[rng.below(tokens.len())]),
+                1 => Edit::Delete(pos, 1 + rng.below(16)),
+                _ => Edit::Overwrite(pos, rng.next() as u8),
+            };
+            fuzz::apply(&mut b, edit);
         }
         target::check_with(&b, &mut |a| {
             accepted += 1;

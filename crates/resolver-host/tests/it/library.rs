@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use emailprof_core::{AttributeResolver, ResolveError};
+use emailprof_attributes::{AttributeResolver, ResolveError};
 use emailprof_directory::DirectoryFileResolver;
 use resolver_host::{HostError, LoadOptions, load_library, plugin_info};
 use serde_json::json;

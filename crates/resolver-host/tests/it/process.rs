@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emailprof_core::{AttributeResolver, ResolveError};
+use emailprof_attributes::{AttributeResolver, ResolveError};
 use emailprof_directory::DirectoryFileResolver;
 use resolver_host::{HostError, ProcessResolver};
 use serde_json::json;

@@ -11,8 +11,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use emailprof_core::ResolveError;
 use emailprof_resolver_ldap::LdapResolver;
+use resolver_sdk::ResolveError;
 use resolver_sdk::Resolver;
 use serde_json::{Value, json};
 

@@ -3,10 +3,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emailprof_core::{AttributeResolver, DirectoryAttributes, ResolveError};
 use emailprof_resolver_ldap::LdapResolver;
 use resolver_host::ProcessResolver;
 use resolver_sdk::Resolver;
+use resolver_sdk::{AttributeResolver, DirectoryAttributes, ResolveError};
 use serde_json::{Value, json};
 
 use crate::slapd::{BASE_DN, BIND_DN, PASSWORD, Slapd};
