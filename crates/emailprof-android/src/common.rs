@@ -146,6 +146,7 @@ fn artifact(identifier: &str, app: &str, package: &str, configuration: &Configur
     Artifact {
         file_name: format!("{identifier}.{app}.json"),
         media_type: "application/json".into(),
+        signable: false,
         bytes,
     }
 }

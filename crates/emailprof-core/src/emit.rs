@@ -73,6 +73,9 @@ pub struct Artifact {
     /// IANA media type, e.g. `application/x-apple-aspen-config`.
     pub media_type: String,
     pub bytes: Vec<u8>,
+    /// Whether a signer may wrap the artifact in CMS SignedData (Apple configuration
+    /// profiles); the emitter decides, the pipeline signs what is marked.
+    pub signable: bool,
 }
 
 impl fmt::Debug for Artifact {
@@ -82,6 +85,7 @@ impl fmt::Debug for Artifact {
             .field("file_name", &self.file_name)
             .field("media_type", &self.media_type)
             .field("len", &self.bytes.len())
+            .field("signable", &self.signable)
             .finish()
     }
 }
@@ -411,6 +415,7 @@ mod tests {
                 artifacts: vec![Artifact {
                     file_name: "toy.txt".into(),
                     media_type: "text/plain".into(),
+                    signable: false,
                     bytes: format!("{}\n{}\n{}\n", a.server, a.account_name, p.user.username)
                         .into_bytes(),
                 }],

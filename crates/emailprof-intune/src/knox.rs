@@ -74,6 +74,7 @@ impl Emitter for KnoxEmitter {
             artifacts: vec![Artifact {
                 file_name: format!("{}.knox.graph.json", profile.profile.identifier),
                 media_type: "application/json".into(),
+                signable: false,
                 bytes,
             }],
             diagnostics: export.diagnostics,

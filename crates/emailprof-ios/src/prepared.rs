@@ -161,6 +161,7 @@ impl PreparedEmitter for Prepared {
             artifacts: vec![Artifact {
                 file_name: self.file_name.clone(),
                 media_type: MEDIA_TYPE.to_owned(),
+                signable: true,
                 bytes,
             }],
             diagnostics: self.diagnostics.clone(),

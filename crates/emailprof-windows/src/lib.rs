@@ -142,11 +142,13 @@ impl Emitter for WindowsEmitter {
             csp::Form::SyncMl => Artifact {
                 file_name: format!("{}.syncml.xml", p.identifier),
                 media_type: "application/vnd.syncml.dm+xml".into(),
+                signable: false,
                 bytes: syncml::document(plan.guid, options.operation, &plan.leaves)?.into_bytes(),
             },
             csp::Form::IntuneCustom => Artifact {
                 file_name: format!("{}.intune-custom.json", p.identifier),
                 media_type: "application/json".into(),
+                signable: false,
                 bytes: intune::document(
                     &p.display_name,
                     p.description.as_deref(),

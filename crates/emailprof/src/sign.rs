@@ -14,9 +14,6 @@ pub struct Signer {
     time: SystemTime,
 }
 
-/// The media type of Apple configuration profiles: the artifacts that get signed.
-const APPLE_PROFILE: &str = "application/x-apple-aspen-config";
-
 impl Signer {
     /// From PEM certificate (further certificates in it count as chain), key, optional chain
     /// and key passphrase.
@@ -38,9 +35,9 @@ impl Signer {
         Signer { time, ..self }
     }
 
-    /// Whether `artifact` is one this signer signs.
+    /// Whether `artifact` is one this signer signs: what its emitter marked signable.
     pub fn applies_to(&self, artifact: &Artifact) -> bool {
-        artifact.media_type == APPLE_PROFILE
+        artifact.signable
     }
 
     /// The signed form of `bytes`.

@@ -92,6 +92,8 @@ impl Emitter for IosEmitter {
             artifacts: vec![emailprof_core::Artifact {
                 file_name: file_name(&p.profile),
                 media_type: MEDIA_TYPE.to_owned(),
+                // Apple configuration profiles may be CMS-signed (Configuration Profile Reference).
+                signable: true,
                 bytes: document.literal,
             }],
             diagnostics,

@@ -66,7 +66,10 @@ fn check_xml(bytes: &[u8]) -> Result<(), Breach> {
             i = skip_to(b"]]>");
             continue;
         }
-        let end = rest.iter().position(|b| *b == b'>').map_or(rest.len(), |p| p + 1);
+        let end = rest
+            .iter()
+            .position(|b| *b == b'>')
+            .map_or(rest.len(), |p| p + 1);
         let tag = &rest[..end];
         let closing = tag.starts_with(b"</");
         let name_start = if closing { 2 } else { 1 };
@@ -157,7 +160,9 @@ struct Graph<'a> {
 }
 
 fn be(bytes: &[u8]) -> usize {
-    bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+    bytes
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
 }
 
 impl<'a> Graph<'a> {
@@ -275,7 +280,10 @@ mod tests {
         assert_eq!(check(xml(65).as_bytes()), Err(Breach::Depth));
         assert_eq!(check(xml(150_000).as_bytes()), Err(Breach::Depth));
         // Tags in comments and CDATA are text; empty elements do not nest.
-        let quoted = format!("<plist><!-- {} --><dict/><array/></plist>", "<array>".repeat(100));
+        let quoted = format!(
+            "<plist><!-- {} --><dict/><array/></plist>",
+            "<array>".repeat(100)
+        );
         assert_eq!(check(quoted.as_bytes()), Ok(()));
     }
 
