@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::CommandFactory;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -353,29 +352,63 @@ pub(crate) fn docs(mode: Mode) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every shell's completion script, named as that shell's loader expects (`emailprof.bash`,
+/// `_emailprof`, `emailprof.fish` …); the same bytes as `emailprof completions SHELL`.
 pub(crate) fn completions(dir: PathBuf) -> anyhow::Result<()> {
-    use clap_complete::Shell;
+    use emailprof_cli::assets;
     std::fs::create_dir_all(&dir)?;
-    for shell in [
-        Shell::Bash,
-        Shell::Zsh,
-        Shell::Fish,
-        Shell::PowerShell,
-        Shell::Elvish,
-    ] {
-        let mut cmd = emailprof_cli::cli::Cli::command();
-        let path = clap_complete::generate_to(shell, &mut cmd, "emailprof", &dir)?;
+    for shell in assets::SHELLS {
+        let mut script = Vec::new();
+        assets::write_completions(shell, &mut script);
+        let path = dir.join(assets::completion_file_name(shell));
+        std::fs::write(&path, script).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
 
+/// The man pages (`emailprof.1`, `emailprof-emit.1` …); the same bytes as `emailprof man`.
 pub(crate) fn man(dir: PathBuf) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
-    let cmd = emailprof_cli::cli::Cli::command();
-    clap_mangen::generate_to(cmd, &dir)?;
+    for page in emailprof_cli::assets::man_pages()? {
+        let path = dir.join(&page.file_name);
+        std::fs::write(&path, &page.roff).with_context(|| format!("writing {}", path.display()))?;
+    }
     eprintln!("wrote man pages to {}", dir.display());
     Ok(())
+}
+
+/// What the Debian package installs besides the built binaries: `<target>/release/assets/man`
+/// and `<target>/release/assets/completions`. Under `target/release` because that is the one
+/// prefix cargo-deb maps to the real target directory (`CARGO_TARGET_DIR` included).
+pub(crate) fn dist_assets(dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => target_dir()?.join("release/assets"),
+    };
+    completions(dir.join("completions"))?;
+    man(dir.join("man"))
+}
+
+/// Cargo's target directory for this workspace, as Cargo itself resolves it.
+fn target_dir() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(workspace_root())
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    match meta.get("target_directory").and_then(|t| t.as_str()) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => bail!("cargo metadata gave no target_directory"),
+    }
 }
 
 #[cfg(test)]
@@ -429,8 +462,13 @@ mod tests {
         for sub in ["validate", "schema", "emit", "platforms", "diff"] {
             assert!(bash.contains(sub), "bash completion lacks {sub}");
         }
+        assert!(dir.join("c/_emailprof").exists());
+        assert!(dir.join("c/emailprof.fish").exists());
         assert!(dir.join("m/emailprof.1").exists());
         assert!(dir.join("m/emailprof-emit.1").exists());
+        assert!(dir.join("m/emailprof-import-intune.1").exists());
+        let main = std::fs::read_to_string(dir.join("m/emailprof.1")).unwrap();
+        assert!(main.contains("\n.TH emailprof 1 "), "{main}");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

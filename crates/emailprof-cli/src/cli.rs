@@ -1,5 +1,6 @@
 //! The command line: one definition of every subcommand and flag, which also feeds the help,
-//! the man pages and the shell completions (`cargo xtask completions`, `cargo xtask man`).
+//! the man pages and the shell completions (`emailprof completions`, `emailprof man`; `cargo xtask
+//! dist-assets` writes them to files).
 
 use std::path::PathBuf;
 
@@ -9,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "emailprof",
-    version,
+    // `0.1.0 (abc1234)` from a checkout; see build.rs.
+    version = env!("EMAILPROF_VERSION"),
     propagate_version = true,
     after_help = "Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage, 3 `diff` found differences."
 )]
@@ -57,6 +59,10 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Serve the profile form and an emit endpoint on loopback.
     Serve(crate::serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::assets::CompletionsArgs),
+    /// Print the man page (roff); `emailprof man emit` prints a subcommand's page.
+    Man(crate::assets::ManArgs),
 }
 
 /// How the input file is written.

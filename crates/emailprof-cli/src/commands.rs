@@ -25,6 +25,8 @@ pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::
         Command::Platforms(a) => platforms(a),
         Command::Diff(a) => diff(a, reporter),
         Command::Serve(a) => crate::serve::run(a, reporter),
+        Command::Completions(a) => crate::assets::completions(a),
+        Command::Man(a) => crate::assets::man(a),
     }
 }
 

@@ -3,6 +3,7 @@
 //! exit codes. The only crate (with the resolver host) that touches files, the environment,
 //! the clock or the network.
 
+pub mod assets;
 mod batch;
 pub mod cli;
 mod commands;

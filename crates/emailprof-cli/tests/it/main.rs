@@ -4,6 +4,7 @@
 mod batch;
 mod cli;
 mod emit;
+mod install;
 mod invalid;
 mod plugins;
 mod reliability;
