@@ -379,15 +379,34 @@ pub(crate) fn man(dir: PathBuf) -> anyhow::Result<()> {
 }
 
 /// What the Debian package installs besides the built binaries: `<target>/release/assets/man`
-/// and `<target>/release/assets/completions`. Under `target/release` because that is the one
-/// prefix cargo-deb maps to the real target directory (`CARGO_TARGET_DIR` included).
+/// (gzipped, as Debian installs man pages) and `<target>/release/assets/completions`. Under
+/// `target/release` because that is the one prefix cargo-deb maps to the real target directory
+/// (`CARGO_TARGET_DIR` included); it also counts files there as build products and so does not
+/// compress them itself.
 pub(crate) fn dist_assets(dir: Option<PathBuf>) -> anyhow::Result<()> {
     let dir = match dir {
         Some(dir) => dir,
         None => target_dir()?.join("release/assets"),
     };
     completions(dir.join("completions"))?;
-    man(dir.join("man"))
+    let man_dir = dir.join("man");
+    if man_dir.exists() {
+        std::fs::remove_dir_all(&man_dir)?;
+    }
+    man(man_dir.clone())?;
+    let pages: Vec<PathBuf> = std::fs::read_dir(&man_dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    // `-n`: no name or time stamp inside, so the same pages give the same bytes.
+    let st = std::process::Command::new("gzip")
+        .args(["-9", "-n", "-f"])
+        .args(&pages)
+        .status()
+        .context("running gzip")?;
+    if !st.success() {
+        bail!("gzip failed on the man pages");
+    }
+    Ok(())
 }
 
 /// Cargo's target directory for this workspace, as Cargo itself resolves it.
@@ -469,6 +488,35 @@ mod tests {
         assert!(dir.join("m/emailprof-import-intune.1").exists());
         let main = std::fs::read_to_string(dir.join("m/emailprof.1")).unwrap();
         assert!(main.contains("\n.TH emailprof 1 "), "{main}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The package's assets: gzipped man pages (what the deb's `*.1.gz` asset takes) and the
+    /// completions its asset list names.
+    #[test]
+    fn dist_assets_are_what_the_package_lists() {
+        let dir = std::env::temp_dir().join(format!("emailprof-assets-{}", std::process::id()));
+        // A stale uncompressed page from an earlier run is replaced, not packaged.
+        std::fs::create_dir_all(dir.join("man")).unwrap();
+        std::fs::write(dir.join("man/emailprof-gone.1"), "old").unwrap();
+        dist_assets(Some(dir.clone())).unwrap();
+        let man: Vec<String> = std::fs::read_dir(dir.join("man"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(man.iter().all(|f| f.ends_with(".1.gz")), "{man:?}");
+        assert!(man.contains(&"emailprof-emit.1.gz".to_owned()), "{man:?}");
+        let gz = std::fs::read(dir.join("man/emailprof.1.gz")).unwrap();
+        assert_eq!(gz[..2], [0x1f, 0x8b]);
+        let manifest =
+            std::fs::read_to_string(workspace_root().join("crates/emailprof-cli/Cargo.toml"))
+                .unwrap();
+        for file in ["emailprof.bash", "_emailprof", "emailprof.fish"] {
+            assert!(dir.join("completions").join(file).exists(), "{file}");
+            let asset = format!("\"target/release/assets/completions/{file}\"");
+            assert!(manifest.contains(&asset), "the deb assets lack {asset}");
+        }
+        assert!(manifest.contains("\"target/release/assets/man/*.1.gz\""));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -18,8 +18,8 @@ tasks:
   codegen       all of the above
   completions   write shell completions to target/dist/completions (or DIR given as 2nd arg)
   man           write man pages to target/dist/man (or DIR given as 2nd arg)
-  dist-assets   write what the Debian package installs besides binaries (man pages,
-                completions) to <target dir>/release/assets (or DIR given as 2nd arg)
+  dist-assets   write what the Debian package installs besides binaries (gzipped man
+                pages, completions) to <target dir>/release/assets (or DIR given as 2nd arg)
   bench         measure batch throughput, signing, memory and cold start against the
                 baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
                 runs' output there, e.g. a tmpfs); writes target/bench/results.md
