@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clap::CommandFactory;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -348,29 +347,82 @@ pub(crate) fn docs(mode: Mode) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every shell's completion script, named as that shell's loader expects (`emailprof.bash`,
+/// `_emailprof`, `emailprof.fish` …); the same bytes as `emailprof completions SHELL`.
 pub(crate) fn completions(dir: PathBuf) -> anyhow::Result<()> {
-    use clap_complete::Shell;
+    use emailprof_cli::assets;
     std::fs::create_dir_all(&dir)?;
-    for shell in [
-        Shell::Bash,
-        Shell::Zsh,
-        Shell::Fish,
-        Shell::PowerShell,
-        Shell::Elvish,
-    ] {
-        let mut cmd = emailprof_cli::cli::Cli::command();
-        let path = clap_complete::generate_to(shell, &mut cmd, "emailprof", &dir)?;
+    for shell in assets::SHELLS {
+        let mut script = Vec::new();
+        assets::write_completions(shell, &mut script);
+        let path = dir.join(assets::completion_file_name(shell));
+        std::fs::write(&path, script).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
 
+/// The man pages (`emailprof.1`, `emailprof-emit.1` …); the same bytes as `emailprof man`.
 pub(crate) fn man(dir: PathBuf) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
-    let cmd = emailprof_cli::cli::Cli::command();
-    clap_mangen::generate_to(cmd, &dir)?;
+    for page in emailprof_cli::assets::man_pages()? {
+        let path = dir.join(&page.file_name);
+        std::fs::write(&path, &page.roff).with_context(|| format!("writing {}", path.display()))?;
+    }
     eprintln!("wrote man pages to {}", dir.display());
     Ok(())
+}
+
+/// What the Debian package installs besides the built binaries: `<target>/release/assets/man`
+/// (gzipped, as Debian installs man pages) and `<target>/release/assets/completions`. Under
+/// `target/release` because that is the one prefix cargo-deb maps to the real target directory
+/// (`CARGO_TARGET_DIR` included); it also counts files there as build products and so does not
+/// compress them itself.
+pub(crate) fn dist_assets(dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => target_dir()?.join("release/assets"),
+    };
+    completions(dir.join("completions"))?;
+    let man_dir = dir.join("man");
+    if man_dir.exists() {
+        std::fs::remove_dir_all(&man_dir)?;
+    }
+    man(man_dir.clone())?;
+    let pages: Vec<PathBuf> = std::fs::read_dir(&man_dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    // `-n`: no name or time stamp inside, so the same pages give the same bytes.
+    let st = std::process::Command::new("gzip")
+        .args(["-9", "-n", "-f"])
+        .args(&pages)
+        .status()
+        .context("running gzip")?;
+    if !st.success() {
+        bail!("gzip failed on the man pages");
+    }
+    Ok(())
+}
+
+/// Cargo's target directory for this workspace, as Cargo itself resolves it.
+fn target_dir() -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(workspace_root())
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    match meta.get("target_directory").and_then(|t| t.as_str()) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => bail!("cargo metadata gave no target_directory"),
+    }
 }
 
 #[cfg(test)]
@@ -424,8 +476,42 @@ mod tests {
         for sub in ["validate", "schema", "emit", "platforms", "diff"] {
             assert!(bash.contains(sub), "bash completion lacks {sub}");
         }
+        assert!(dir.join("c/_emailprof").exists());
+        assert!(dir.join("c/emailprof.fish").exists());
         assert!(dir.join("m/emailprof.1").exists());
         assert!(dir.join("m/emailprof-emit.1").exists());
+        assert!(dir.join("m/emailprof-import-intune.1").exists());
+        let main = std::fs::read_to_string(dir.join("m/emailprof.1")).unwrap();
+        assert!(main.contains("\n.TH emailprof 1 "), "{main}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The package's assets: gzipped man pages (what the deb's `*.1.gz` asset takes) and the
+    /// completions its asset list names.
+    #[test]
+    fn dist_assets_are_what_the_package_lists() {
+        let dir = std::env::temp_dir().join(format!("emailprof-assets-{}", std::process::id()));
+        // A stale uncompressed page from an earlier run is replaced, not packaged.
+        std::fs::create_dir_all(dir.join("man")).unwrap();
+        std::fs::write(dir.join("man/emailprof-gone.1"), "old").unwrap();
+        dist_assets(Some(dir.clone())).unwrap();
+        let man: Vec<String> = std::fs::read_dir(dir.join("man"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(man.iter().all(|f| f.ends_with(".1.gz")), "{man:?}");
+        assert!(man.contains(&"emailprof-emit.1.gz".to_owned()), "{man:?}");
+        let gz = std::fs::read(dir.join("man/emailprof.1.gz")).unwrap();
+        assert_eq!(gz[..2], [0x1f, 0x8b]);
+        let manifest =
+            std::fs::read_to_string(workspace_root().join("crates/emailprof-cli/Cargo.toml"))
+                .unwrap();
+        for file in ["emailprof.bash", "_emailprof", "emailprof.fish"] {
+            assert!(dir.join("completions").join(file).exists(), "{file}");
+            let asset = format!("\"target/release/assets/completions/{file}\"");
+            assert!(manifest.contains(&asset), "the deb assets lack {asset}");
+        }
+        assert!(manifest.contains("\"target/release/assets/man/*.1.gz\""));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod codegen;
+mod deploy;
 #[cfg(test)]
 mod deps;
 #[cfg(test)]
@@ -23,6 +24,8 @@ tasks:
   codegen       all of the above
   completions   write shell completions to target/dist/completions (or DIR given as 2nd arg)
   man           write man pages to target/dist/man (or DIR given as 2nd arg)
+  dist-assets   write what the Debian package installs besides binaries (gzipped man
+                pages, completions) to <target dir>/release/assets (or DIR given as 2nd arg)
   bench         measure batch throughput, signing, memory and cold start against the
                 baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
                 runs' output there, e.g. a tmpfs); writes target/bench/results.md
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::schemas(mode).and_then(|()| codegen::docs(mode)),
         Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
         Some("man") => codegen::man(dist(rest.get(1), "man")),
+        Some("dist-assets") => codegen::dist_assets(rest.get(1).map(PathBuf::from)),
         Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");

@@ -1,5 +1,6 @@
 //! The command line: one definition of every subcommand and flag, which also feeds the help,
-//! the man pages and the shell completions (`cargo xtask completions`, `cargo xtask man`).
+//! the man pages and the shell completions (`emailprof completions`, `emailprof man`; `cargo xtask
+//! dist-assets` writes them to files).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "emailprof",
-    version,
+    // `0.1.0 (abc1234)` from a checkout; see build.rs.
+    version = env!("EMAILPROF_VERSION"),
     propagate_version = true,
     after_help = "Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage, 3 `diff` found differences."
 )]
@@ -60,6 +62,10 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Serve the profile form and an emit endpoint on loopback.
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff); `emailprof man emit` prints a subcommand's page.
+    Man(ManArgs),
 }
 
 /// How the input file is written.
@@ -466,4 +472,18 @@ pub struct SigningArgs {
     /// signatures are randomized).
     #[arg(long, value_name = "TIME", requires = "sign_cert")]
     pub signing_time: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand's page instead of the main one, e.g. `emit` or `import intune`.
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Vec<String>,
 }

@@ -21,6 +21,8 @@ pub(crate) fn run(command: Command, reporter: &Reporter, json: bool) -> anyhow::
         Command::Platforms(a) => platforms(a),
         Command::Diff(a) => diff(a, reporter),
         Command::Serve(a) => crate::serve::run(a, reporter),
+        Command::Completions(a) => crate::assets::completions(a),
+        Command::Man(a) => crate::assets::man(a),
     }
 }
 
@@ -170,20 +172,11 @@ fn plugin(cmd: crate::cli::PluginCommand) -> anyhow::Result<u8> {
             allow_insecure_plugin,
         } => (path, allow_insecure_plugin, true),
     };
-    let opts = resolver_host::LoadOptions { allow_insecure };
-    let invalid = |e: resolver_host::HostError| anyhow::Error::new(crate::Invalid(e.to_string()));
     if serve {
-        resolver_host::serve_library_stdio(&path, &opts).map_err(invalid)?;
+        emailprof::users::serve_plugin_stdio(&path, allow_insecure)?;
         return Ok(exit::OK);
     }
-    let info = resolver_host::plugin_info(&path, &opts).map_err(invalid)?;
-    let text = format!(
-        "name: {}\nversion: {}\nabi: {}\npath: {}\n",
-        info.name,
-        info.version,
-        info.abi,
-        path.display()
-    );
+    let text = emailprof::users::plugin_info_text(&path, allow_insecure)?;
     write_output(None, text.as_bytes(), false)?;
     Ok(exit::OK)
 }

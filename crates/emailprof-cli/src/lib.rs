@@ -2,6 +2,7 @@
 //! printing (human and `--json`), progress display, and turning the library's errors into
 //! messages and exit codes. The pipeline itself is the `emailprof` library.
 
+pub mod assets;
 mod batch;
 pub mod cli;
 mod commands;

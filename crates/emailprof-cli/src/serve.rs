@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use emailprof::MaterialReader;
 use emailprof::web::http;
-use emailprof::web::{Reply, State, path_of, route};
+use emailprof::web::{Reply, Slot, State, path_of, route};
 
 use crate::cli::ServeArgs;
 use crate::{Reporter, exit, invalid};
@@ -29,15 +29,6 @@ const HEAD_DEADLINE: Duration = Duration::from_secs(10);
 const BODY_DEADLINE: Duration = Duration::from_secs(30);
 /// How often blocked reads and the accept loop look at the stop flag.
 const TICK: Duration = Duration::from_millis(200);
-
-/// A per-run access token: 128 bits from the operating system.
-fn random_token() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .context("reading /dev/urandom for the access token")?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
 
 pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     if !args.addr.ip().is_loopback() && !args.allow_remote {
@@ -72,7 +63,7 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
             emailprof::users::BUILTIN_DIRECTORY_NAME
         ),
     };
-    let token = random_token()?;
+    let token = emailprof::web::random_token()?;
     let url = format!("http://{local}/?token={token}");
     let state = State::new(
         local,
@@ -154,22 +145,6 @@ fn open_browser(url: &str) {
         crate::report::warning(&format!(
             "--open: cannot start {program} ({e}); open the URL by hand"
         ));
-    }
-}
-
-/// One of a bounded number of slots, given back when dropped (also on unwinding).
-struct Slot<'a>(&'a AtomicUsize);
-
-impl<'a> Slot<'a> {
-    fn take(counter: &'a AtomicUsize) -> Slot<'a> {
-        counter.fetch_add(1, Ordering::AcqRel);
-        Slot(counter)
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

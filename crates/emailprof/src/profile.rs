@@ -79,6 +79,19 @@ pub fn load(
     }
 }
 
+/// The format of the profile `spec` names: `given`, else YAML for stdin (`-`), else from the
+/// file name's extension.
+pub fn format_of(spec: &str, given: Option<Format>) -> crate::Result<Format> {
+    match given.or((spec == "-").then_some(Format::Yaml)) {
+        Some(f) => Ok(f),
+        None => Format::from_path(spec).ok_or_else(|| {
+            crate::Error::invalid(format!(
+                "{spec}: cannot tell the format from the file name; use a .yaml, .yml, .json or .toml extension or --format"
+            ))
+        }),
+    }
+}
+
 /// The directory relative paths of the profile file `spec` resolve from (`-`: stdin, `.`).
 pub fn base_dir_of(spec: &str) -> PathBuf {
     if spec == "-" {

@@ -30,6 +30,19 @@ impl Signer {
         Ok(Signer { identity, time })
     }
 
+    /// The same identity signing at `time` (RFC 3339 UTC, e.g. `2026-01-02T03:04:05Z`), or now.
+    pub fn at_rfc3339(self, time: Option<&str>) -> Result<Signer> {
+        let time = match time {
+            Some(t) => parse_rfc3339_utc(t).ok_or_else(|| {
+                Error::invalid(format!(
+                    "--signing-time `{t}` is not an RFC 3339 UTC time like 2026-01-02T03:04:05Z"
+                ))
+            })?,
+            None => SystemTime::now(),
+        };
+        Ok(self.at(time))
+    }
+
     /// The same identity signing at `time`.
     pub fn at(self, time: SystemTime) -> Signer {
         Signer { time, ..self }

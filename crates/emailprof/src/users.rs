@@ -104,6 +104,26 @@ pub fn plugin_resolver(spec: &PluginSpec) -> Result<Box<dyn AttributeResolver>> 
     Ok(resolver)
 }
 
+/// A plugin's identity as `emailprof plugin info` prints it (loading it, not configuring it).
+pub fn plugin_info_text(library: &Path, allow_insecure: bool) -> Result<String> {
+    let opts = resolver_host::LoadOptions { allow_insecure };
+    let info =
+        resolver_host::plugin_info(library, &opts).map_err(|e| Error::invalid(e.to_string()))?;
+    Ok(format!(
+        "name: {}\nversion: {}\nabi: {}\npath: {}\n",
+        info.name,
+        info.version,
+        info.abi,
+        library.display()
+    ))
+}
+
+/// Host `library` on stdin/stdout (what `--resolver-process` runs in the child).
+pub fn serve_plugin_stdio(library: &Path, allow_insecure: bool) -> Result<()> {
+    let opts = resolver_host::LoadOptions { allow_insecure };
+    resolver_host::serve_library_stdio(library, &opts).map_err(|e| Error::invalid(e.to_string()))
+}
+
 /// Where one user's attributes come from.
 pub enum UserSource {
     /// Look the user up in a resolver: a directory file or a plugin.

@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod emit;
 mod golden;
+mod install;
 mod invalid;
 mod logs;
 mod plugins;

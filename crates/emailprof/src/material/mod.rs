@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use emailprof_core::model::CertificateKind;
 use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef};
 
-use crate::error::{Error, Result, invalid};
+use crate::error::{Context, Error, Result, invalid};
 
 /// Reads the files and secrets a profile names.
 #[derive(Clone, Debug)]
@@ -302,4 +302,70 @@ pub fn open_input(path: &Path) -> Result<std::fs::File> {
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     let shown = path.display().to_string();
     std::fs::read(path).map_err(|e| Error::invalid(format!("{shown}: cannot read: {e}")))
+}
+
+/// Read the input `spec` names (a path, or `-` for stdin), at most `cap` bytes: its display
+/// name (`<stdin>` for stdin) and bytes.
+pub fn read_spec(spec: &str, cap: usize) -> Result<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    if spec == "-" {
+        std::io::stdin()
+            .take(cap as u64)
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")?;
+        return Ok(("<stdin>".into(), bytes));
+    }
+    let file = std::fs::File::open(spec)
+        .map_err(|e| Error::invalid(format!("{spec}: cannot open: {e}")))?;
+    file.take(cap as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::invalid(format!("{spec}: cannot read: {e}")))?;
+    Ok((spec.to_owned(), bytes))
+}
+
+/// [`read_spec`], refusing more than `limit` bytes with a clear error.
+pub fn read_spec_limited(spec: &str, limit: usize) -> Result<(String, Vec<u8>)> {
+    let (display, bytes) = read_spec(spec, limit + 1)?;
+    if bytes.len() > limit {
+        invalid!("{display}: the input is larger than {limit} bytes and is refused");
+    }
+    Ok((display, bytes))
+}
+
+/// The signing material named by paths: certificate (PEM), key (PEM, kept in a zeroizing
+/// buffer), optional chain; and a warning when the key file is open to others.
+pub struct SigningFiles {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: zeroize::Zeroizing<Vec<u8>>,
+    pub chain_pem: Option<Vec<u8>>,
+    pub notices: Vec<String>,
+}
+
+/// Read the signing files; `flag` names each in errors (`--sign-cert PATH: cannot read: ...`).
+pub fn read_signing_files(
+    cert: &Path,
+    key: &Path,
+    chain: Option<&Path>,
+    flags: [&str; 3],
+) -> Result<SigningFiles> {
+    let read = |path: &Path, what: &str| {
+        std::fs::read(path)
+            .map_err(|e| Error::invalid(format!("{what} {}: cannot read: {e}", path.display())))
+    };
+    let cert_pem = read(cert, flags[0])?;
+    let key_pem = zeroize::Zeroizing::new(read(key, flags[1])?);
+    let notices = loose_permissions(key, flags[1], emailprof_sign::key_is_encrypted(&key_pem))
+        .into_iter()
+        .collect();
+    let chain_pem = match chain {
+        Some(p) => Some(read(p, flags[2])?),
+        None => None,
+    };
+    Ok(SigningFiles {
+        cert_pem,
+        key_pem,
+        chain_pem,
+        notices,
+    })
 }

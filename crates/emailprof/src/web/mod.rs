@@ -44,6 +44,33 @@ pub use assets::{ASSETS, Asset};
 /// Largest request body: the profile input limit of every other command.
 pub const MAX_BODY: usize = MAX_INPUT_BYTES;
 
+/// A per-run access token: 128 bits from the operating system's random source.
+pub fn random_token() -> crate::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| crate::Error::caused("reading /dev/urandom for the access token", e))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// One of a bounded number of slots (connections, requests in hand), given back when
+/// dropped, also on unwinding.
+pub struct Slot<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Slot<'a> {
+    pub fn take(counter: &'a std::sync::atomic::AtomicUsize) -> Slot<'a> {
+        counter.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Slot(counter)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// What a request is answered with.
 #[derive(Debug)]
 pub struct Reply {

@@ -47,7 +47,8 @@ fn directory_plugin_matches_the_builtin_resolver() {
 fn plugin_info_without_configuring() {
     let info = plugin_info(artifacts().lib("emailprof-resolver-directory"), &opts()).unwrap();
     assert_eq!(info.name, "directory-file");
-    assert_eq!(info.version, "0.0.0");
+    // The plugin's package version, which is the workspace's, as is this crate's.
+    assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
 }
 
 #[test]
