@@ -35,7 +35,7 @@ impl Signer {
         let time = match time {
             Some(t) => parse_rfc3339_utc(t).ok_or_else(|| {
                 Error::invalid(format!(
-                    "--signing-time `{t}` is not an RFC 3339 UTC time like 2026-01-02T03:04:05Z"
+                    "--signing-time `{t}` is not an RFC 3339 time like 2026-01-02T03:04:05Z"
                 ))
             })?,
             None => SystemTime::now(),
@@ -67,36 +67,13 @@ impl Signer {
     }
 }
 
-/// Parse an RFC 3339 UTC time such as `2026-01-02T03:04:05Z`.
+/// Parse an RFC 3339 time such as `2026-01-02T03:04:05Z` (any offset; dates checked against
+/// the calendar, so `2026-02-31` is refused). Times before 1970 are refused too.
 pub fn parse_rfc3339_utc(s: &str) -> Option<SystemTime> {
-    let s = s.trim();
-    let s = s.strip_suffix('Z').or_else(|| s.strip_suffix("+00:00"))?;
-    let (date, time) = s.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time
-        .split(':')
-        .map(|p| p.split('.').next().and_then(|x| x.parse::<i64>().ok()));
-    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    if !(1970..=9999).contains(&y)
-        || !(1..=12).contains(&m)
-        || !(1..=31).contains(&day)
-        || hh > 23
-        || mm > 59
-        || ss > 60
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
-    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(secs).ok()?))
+    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    let secs = u64::try_from(t.unix_timestamp()).ok()?;
+    Some(SystemTime::UNIX_EPOCH + std::time::Duration::new(secs, t.nanosecond()))
 }
 
 #[cfg(test)]
@@ -116,5 +93,16 @@ mod tests {
         );
         assert!(parse_rfc3339_utc("2026-13-01T00:00:00Z").is_none());
         assert!(parse_rfc3339_utc("yesterday").is_none());
+        // The calendar: no 31 February, 29 February only in leap years.
+        assert!(parse_rfc3339_utc("2026-02-31T00:00:00Z").is_none());
+        assert!(parse_rfc3339_utc("2026-02-29T00:00:00Z").is_none());
+        assert!(parse_rfc3339_utc("2028-02-29T00:00:00Z").is_some());
+        assert!(parse_rfc3339_utc("2026-01-02T25:00:00Z").is_none());
+        // Offsets are times too.
+        assert_eq!(
+            parse_rfc3339_utc("2026-01-02T05:04:05+02:00"),
+            parse_rfc3339_utc("2026-01-02T03:04:05Z")
+        );
+        assert!(parse_rfc3339_utc("1969-12-31T23:59:59Z").is_none());
     }
 }

@@ -209,3 +209,47 @@ fn an_overlong_manifest_line_is_skipped_as_corrupt() {
     );
     assert!(report["unchanged"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn signing_times_are_checked_against_the_calendar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("signer.key");
+    std::fs::copy(root().join("tests/golden/signer/signer.key"), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let sign = |time: &str| {
+        emailprof()
+            .args([
+                "emit",
+                "examples/minimal.yaml",
+                "-p",
+                "ios",
+                "--user",
+                "user1",
+            ])
+            .args(["--directory", "examples/directory.csv"])
+            .args([
+                "--sign-cert",
+                "tests/golden/signer/signer.pem",
+                "--sign-key",
+            ])
+            .arg(&key)
+            .args(["--signing-time", time])
+            .output()
+            .unwrap()
+    };
+    for bad in [
+        "2026-02-31T00:00:00Z",
+        "2026-02-29T12:00:00Z",
+        "2026-01-02 03:04:05",
+    ] {
+        let o = sign(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("is not an RFC 3339 time"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let ok = sign("2028-02-29T12:00:00+01:00");
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}

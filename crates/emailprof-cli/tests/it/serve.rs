@@ -29,18 +29,27 @@ impl Server {
     }
 
     fn start_with(cwd: &Path, args: &[&str]) -> Server {
+        Server::start_env(cwd, args, &[])
+    }
+
+    fn start_env(cwd: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_emailprof"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
             .current_dir(cwd)
             .env_remove("RUST_LOG")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().expect("serve printed nothing").unwrap();
+        let first = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.contains("serving the profile form"))
+            .expect("serve printed no address");
         let addr = first
             .split("http://")
             .nth(1)
@@ -58,7 +67,9 @@ impl Server {
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push_str(&line);
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
             }
         });
         Server {
@@ -663,6 +674,75 @@ fn sigterm_stops_the_server_gracefully_with_exit_0() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0), "{}", server.log.lock().unwrap());
+}
+
+#[test]
+fn every_request_is_logged_at_info_without_the_token() {
+    let server = Server::start_with(&examples(), &["--allow-files", ".", "-v"]);
+    let page = server.raw_as(
+        &format!(
+            "GET /?token={} HTTP/1.1\r\nHost: {}",
+            server.token, server.addr
+        ),
+        b"",
+    );
+    assert_eq!(page.status, 200);
+    assert_eq!(server.get("/nope?x=1").status, 404);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = server.log.lock().unwrap().clone();
+        if log.matches(" request").count() >= 2 || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(" request")).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("INFO")
+            && l.contains("method=\"GET\"")
+            && l.contains("path=\"/\"")
+            && l.contains("status=200")
+            && l.contains("duration_ms=")),
+        "{log}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("path=\"/nope\"") && l.contains("status=404")),
+        "{log}"
+    );
+    assert!(
+        !log.contains(&server.token),
+        "the token never reaches the log: {log}"
+    );
+    assert!(!log.contains('\u{1b}'), "no colour off a terminal");
+}
+
+#[test]
+fn open_starts_the_desktop_browser_on_the_token_url() {
+    let bin = tempfile::tempdir().unwrap();
+    let seen = bin.path().join("opened.txt");
+    let script = bin.path().join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$@\" > {}\n", seen.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.path().to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let server = Server::start_env(&examples(), &["--open"], &[("PATH", &path)]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !seen.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let opened = std::fs::read_to_string(&seen).expect("--open ran xdg-open");
+    assert_eq!(
+        opened.trim(),
+        format!("http://{}/?token={}", server.addr, server.token)
+    );
 }
 
 #[test]
