@@ -15,6 +15,7 @@ use std::time::Duration;
 
 mod library;
 mod process;
+mod trust;
 
 pub use library::{LibraryResolver, load_library, plugin_info, serve_library_stdio};
 pub use process::ProcessResolver;
@@ -57,6 +58,17 @@ pub enum HostError {
         what: &'static str,
         who: &'static str,
         mode: u32,
+    },
+    /// The plugin file or a directory above it belongs to another user (not root, not us).
+    #[error(
+        "refusing to load plugin `{}`: {what} `{}` is owned by uid {uid}, neither root nor the user running emailprof; whoever owns it can change what runs (or allow insecure plugins explicitly)",
+        .path.display(), .offending.display()
+    )]
+    UntrustedOwner {
+        path: PathBuf,
+        offending: PathBuf,
+        what: &'static str,
+        uid: u32,
     },
     /// The dynamic loader refused the file.
     #[error("could not load plugin `{}`: {message}", .path.display())]

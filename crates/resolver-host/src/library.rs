@@ -184,7 +184,7 @@ struct State(*mut c_void);
 unsafe impl Send for State {}
 
 /// Refuse bare names and relative oddities; return the canonical absolute path.
-fn checked_path(path: &Path, opts: &LoadOptions) -> Result<PathBuf, HostError> {
+fn checked_path(path: &Path) -> Result<PathBuf, HostError> {
     let bare = path.components().count() == 1 && !path.is_absolute();
     if bare || path.as_os_str().is_empty() {
         return Err(HostError::BareName(path.to_owned()));
@@ -206,49 +206,14 @@ fn checked_path(path: &Path, opts: &LoadOptions) -> Result<PathBuf, HostError> {
             source: std::io::Error::other("not a regular file"),
         });
     }
-    if !opts.allow_insecure {
-        check_permissions(path, &canonical)?;
-    }
     Ok(canonical)
-}
-
-#[cfg(unix)]
-fn check_permissions(path: &Path, canonical: &Path) -> Result<(), HostError> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = canonical.parent().unwrap_or(Path::new("/"));
-    for (what, p) in [("file", canonical), ("directory", dir)] {
-        let mode = std::fs::metadata(p)
-            .map_err(|source| HostError::Io {
-                path: path.to_owned(),
-                source,
-            })?
-            .permissions()
-            .mode();
-        let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
-            (true, true) => "group and others",
-            (true, false) => "its group",
-            (false, true) => "others",
-            (false, false) => continue,
-        };
-        return Err(HostError::InsecurePermissions {
-            path: path.to_owned(),
-            offending: p.to_owned(),
-            what,
-            who,
-            mode: mode & 0o7777,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_permissions(_path: &Path, _canonical: &Path) -> Result<(), HostError> {
-    Ok(())
 }
 
 /// Load the library at `path`, check its ABI, resolve its functions and read its info.
 fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
-    let canonical = checked_path(path, opts)?;
+    let canonical = checked_path(path)?;
+    // The very file checked is the one loaded.
+    let checked = crate::trust::open_checked(path, &canonical, opts.allow_insecure)?;
     let load_error = |e: libloading::Error| HostError::Load {
         path: canonical.clone(),
         message: e.to_string(),
@@ -258,7 +223,7 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
     #[cfg(unix)]
     let library: libloading::Library = unsafe {
         libloading::os::unix::Library::open(
-            Some(canonical.as_os_str()),
+            Some(checked.load_path.as_os_str()),
             libloading::os::unix::RTLD_NOW | libloading::os::unix::RTLD_LOCAL,
         )
     }
@@ -266,9 +231,11 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
     .into();
     #[cfg(not(unix))]
     // SAFETY: as above.
-    let library = unsafe { libloading::Library::new(canonical.as_os_str()) }.map_err(load_error)?;
+    let library =
+        unsafe { libloading::Library::new(checked.load_path.as_os_str()) }.map_err(load_error)?;
     // Never unloaded: the function pointers below stay valid for the life of the process.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
+    checked.keep();
 
     let missing = |symbol: &CStr| HostError::MissingSymbol {
         path: canonical.clone(),

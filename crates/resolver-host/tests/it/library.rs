@@ -189,6 +189,73 @@ fn writable_plugins_are_refused_unless_allowed() {
     assert!(load_library(&copy, &json!({}), &opts()).is_ok());
 }
 
+/// Issue 14: a plugin owned by another user, or below a world-writable ancestor (not only its
+/// parent), is refused; sticky directories such as /tmp are not a way in.
+#[cfg(unix)]
+#[test]
+fn plugins_owned_by_others_or_below_writable_ancestors_are_refused() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    let top = tempfile::tempdir().unwrap();
+    mode(top.path(), 0o755);
+    let open = top.path().join("open");
+    let inner = open.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    let copy = inner.join("libcopy.so");
+    std::fs::copy(artifacts().lib("resolver-fixture-panic"), &copy).unwrap();
+    mode(&copy, 0o755);
+    mode(&inner, 0o755);
+    mode(&open, 0o777);
+    let e = load_library(&copy, &json!({}), &opts()).unwrap_err();
+    assert!(
+        matches!(&e, HostError::InsecurePermissions { what: "directory", offending, .. } if offending.ends_with("open")),
+        "a world-writable grandparent: {e:?}"
+    );
+    mode(&open, 0o755);
+    assert!(load_library(&copy, &json!({}), &opts()).is_ok());
+
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED: the ownership check needs root to give the file away");
+        return;
+    }
+    let nobody = 65534;
+    std::os::unix::fs::chown(&copy, Some(nobody), Some(nobody)).unwrap();
+    let e = load_library(&copy, &json!({}), &opts()).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            HostError::UntrustedOwner {
+                what: "file",
+                uid: 65534,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("owned by uid 65534"), "{e}");
+    std::os::unix::fs::chown(&copy, Some(0), Some(0)).unwrap();
+    std::os::unix::fs::chown(&inner, Some(nobody), Some(nobody)).unwrap();
+    let e = load_library(&copy, &json!({}), &opts()).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            HostError::UntrustedOwner {
+                what: "directory",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Explicitly allowed, it loads.
+    let allowed = LoadOptions {
+        allow_insecure: true,
+    };
+    assert!(load_library(&copy, &json!({}), &allowed).is_ok());
+}
+
 /// A plugin in C, built from `include/emailprof_resolver.h` with the system C compiler.
 #[test]
 fn a_c_plugin_works_through_the_header() {
