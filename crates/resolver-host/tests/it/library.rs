@@ -194,7 +194,7 @@ fn writable_plugins_are_refused_unless_allowed() {
 #[cfg(unix)]
 #[test]
 fn plugins_owned_by_others_or_below_writable_ancestors_are_refused() {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::PermissionsExt;
 
     let mode =
         |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
