@@ -253,3 +253,92 @@ fn signing_times_are_checked_against_the_calendar() {
     let ok = sign("2028-02-29T12:00:00+01:00");
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 }
+
+/// A binary plist of `levels` arrays each holding `fan` references to the next (shared, no
+/// cycle): 16^8 values from 2.4 KB once expanded.
+fn shared_arrays(levels: usize, fan: usize) -> Vec<u8> {
+    let mut out = b"bplist00".to_vec();
+    let mut offsets = Vec::new();
+    for l in 0..levels {
+        offsets.push(out.len() as u16);
+        out.extend_from_slice(&[0xAF, 0x10, fan as u8]);
+        out.extend(std::iter::repeat_n((l + 1) as u8, fan));
+    }
+    offsets.push(out.len() as u16);
+    out.extend_from_slice(b"\x51x");
+    let table = out.len() as u64;
+    for o in &offsets {
+        out.extend_from_slice(&o.to_be_bytes());
+    }
+    let mut trailer = [0u8; 32];
+    trailer[6] = 2;
+    trailer[7] = 1;
+    trailer[8..16].copy_from_slice(&(offsets.len() as u64).to_be_bytes());
+    trailer[24..32].copy_from_slice(&table.to_be_bytes());
+    out.extend_from_slice(&trailer);
+    out
+}
+
+#[test]
+fn plist_expansion_bombs_and_deep_nesting_are_refused_plain_and_signed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("bomb.mobileconfig");
+    std::fs::write(&bomb, shared_arrays(8, 16)).unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 3000);
+    let deep = tmp.path().join("deep.mobileconfig");
+    let n = 150_000;
+    std::fs::write(
+        &deep,
+        format!(
+            "<?xml version=\"1.0\"?><plist version=\"1.0\">{}{}</plist>",
+            "<array>".repeat(n),
+            "</array>".repeat(n)
+        ),
+    )
+    .unwrap();
+    // The bomb inside CMS SignedData, as MDMs ship signed profiles.
+    let signed = tmp.path().join("signed-bomb.mobileconfig");
+    let st = std::process::Command::new("openssl")
+        .args([
+            "cms",
+            "-sign",
+            "-nodetach",
+            "-binary",
+            "-outform",
+            "DER",
+            "-in",
+        ])
+        .arg(&bomb)
+        .arg("-signer")
+        .arg(root().join("tests/golden/signer/signer.pem"))
+        .arg("-inkey")
+        .arg(root().join("tests/golden/signer/signer.key"))
+        .arg("-out")
+        .arg(&signed)
+        .status();
+    let mut inputs = vec![
+        (&bomb, "expands to more than"),
+        (&deep, "nests deeper than 64"),
+    ];
+    if st.is_ok_and(|s| s.success()) {
+        inputs.push((&signed, "expands to more than"));
+    } else {
+        eprintln!("SKIPPED: the signed bomb (no openssl)");
+    }
+    for (file, says) in inputs {
+        let o = emailprof()
+            .args(["import", "mobileconfig"])
+            .arg(file)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{}: {}",
+            file.display(),
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+}

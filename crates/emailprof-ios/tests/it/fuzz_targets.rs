@@ -98,6 +98,43 @@ proptest! {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(64))]
+    /// Issue 14's shapes: shared-reference expansion and deep nesting, binary and XML, are
+    /// refused within the budgets (no stack overflow, no memory blow-up), whatever their size.
+    #[test]
+    fn expansion_bombs_and_deep_nesting_are_refused(params in proptest::collection::vec(proptest::prelude::any::<u8>(), 3)) {
+        let input = mobileconfig::shaped(&params);
+        let started = std::time::Instant::now();
+        mobileconfig::check(&input);
+        proptest::prop_assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}
+
+#[test]
+fn the_issue_14_shapes_are_refused_with_a_clear_message() {
+    let bomb = mobileconfig::shared_arrays(8, 16);
+    assert!(bomb.len() < 3000);
+    let e = emailprof_ios::import_mobileconfig(&bomb)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("expands to more than"), "{e}");
+    let deep = mobileconfig::shared_arrays(200_000, 1);
+    let e = emailprof_ios::import_mobileconfig(&deep)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nests deeper than 64"), "{e}");
+    let xml = format!(
+        "<?xml version=\"1.0\"?><plist version=\"1.0\">{}{}</plist>",
+        "<array>".repeat(150_000),
+        "</array>".repeat(150_000)
+    );
+    let e = emailprof_ios::import_mobileconfig(xml.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nests deeper than 64"), "{e}");
+}
+
 /// Inputs the fuzzers found, kept as regressions (see RELIABILITY.md).
 #[test]
 fn fuzz_regressions() {
