@@ -342,3 +342,25 @@ fn plist_expansion_bombs_and_deep_nesting_are_refused_plain_and_signed() {
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn graph_json_nesting_is_held_to_the_profile_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("deep.json");
+    let mut doc = String::from("\"x\"");
+    for _ in 0..100 {
+        doc = format!("{{\"a\":{doc}}}");
+    }
+    std::fs::write(&file, format!("{{\"value\":[{doc}]}}")).unwrap();
+    let o = emailprof()
+        .args(["import", "intune"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nests deeper than 64 levels"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -49,6 +49,14 @@ pub fn import_graph_report(bytes: &[u8]) -> Result<GraphImport, IntuneError> {
         column: e.column(),
         message: e.to_string(),
     })?;
+    // The nesting limit of profile documents (serde_json's own stops at 128).
+    if json_depth(&root) > 64 {
+        return Err(IntuneError::Json {
+            line: 1,
+            column: 1,
+            message: "the document nests deeper than 64 levels".into(),
+        });
+    }
     if !matches!(root, Value::Object(_) | Value::Array(_)) {
         return Err(IntuneError::Shape(
             "expected a Graph object, a `{\"value\": ...}` wrapper or a list of them".into(),
@@ -180,5 +188,14 @@ fn collect<'a>(
             pointer,
             message: "not a Graph object; skipped".into(),
         }),
+    }
+}
+
+/// Levels of arrays and objects in `v` (bounded by the parser's recursion limit).
+fn json_depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
+        Value::Object(o) => 1 + o.values().map(json_depth).max().unwrap_or(0),
+        _ => 0,
     }
 }
