@@ -105,7 +105,12 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             plugin,
             ids: args.users.clone(),
         },
-        None => Users::Directory(args.directory.clone()),
+        None => match &args.directory {
+            Some(d) => Users::Directory(Some(d.clone())),
+            None => invalid!(
+                "where do the users come from? give --directory FILE (a CSV, JSON or LDIF export) or --resolver PLUGIN (e.g. LDAP)"
+            ),
+        },
     };
     let interrupted = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

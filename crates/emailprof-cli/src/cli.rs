@@ -124,8 +124,8 @@ pub struct UserSource {
     #[arg(long, value_name = "ID")]
     pub user: Option<String>,
 
-    /// Directory export (CSV, JSON or LDIF) holding the users' attributes. Default: the built-in
-    /// example directory (examples/directory.csv).
+    /// Directory export (CSV, JSON or LDIF) holding the users' attributes. One of --directory,
+    /// --resolver and --placeholders is required: emailprof never guesses the users.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["resolver", "placeholders"])]
     pub directory: Option<PathBuf>,
 
@@ -364,7 +364,7 @@ pub struct BatchArgs {
     #[arg(long, value_delimiter = ',', required = true, value_name = "P1,P2,...")]
     pub platforms: Vec<String>,
 
-    /// Directory export (CSV, JSON or LDIF); default the built-in example directory.
+    /// Directory export (CSV, JSON or LDIF); this or --resolver is required.
     #[arg(long, value_name = "FILE", conflicts_with = "resolver")]
     pub directory: Option<PathBuf>,
 

@@ -7,6 +7,9 @@ use emailprof::{PluginSpec, UserSource};
 
 use crate::cli::{PlaceholderMdm, PluginArgs};
 
+/// Said when `emit` or `batch` is given no source of users: emailprof never guesses them.
+pub(crate) const NO_USERS: &str = "where do the users come from? give --directory FILE (a CSV, JSON or LDIF export), --resolver PLUGIN (e.g. LDAP), or --placeholders MDM (the MDM fills in each user's values)";
+
 pub(crate) fn mdm(m: PlaceholderMdm) -> Mdm {
     match m {
         PlaceholderMdm::Intune => Mdm::Intune,
@@ -50,8 +53,9 @@ pub(crate) fn user_source(users: &crate::cli::UserSource) -> anyhow::Result<User
             "which user? give --user ID (a user of the directory), or --placeholders MDM"
         )
     }
-    Ok(match plugin_spec(&users.plugin)? {
-        Some(spec) => UserSource::plugin(&spec)?,
-        None => UserSource::directory(users.directory.as_deref())?,
+    Ok(match (plugin_spec(&users.plugin)?, &users.directory) {
+        (Some(spec), _) => UserSource::plugin(&spec)?,
+        (None, Some(dir)) => UserSource::directory(Some(dir))?,
+        (None, None) => crate::invalid!("{NO_USERS}"),
     })
 }

@@ -20,6 +20,7 @@ fn logs_to_a_pipe_carry_no_colour() {
     let dir = tempfile::tempdir().unwrap();
     let out = emailprof()
         .args(["-v", "emit", "examples/minimal.yaml", "--user", "user1"])
+        .args(["--directory", "examples/directory.csv"])
         .args(["--platform", "ios", "-o"])
         .arg(dir.path().join("minimal.mobileconfig"))
         .output()
@@ -44,7 +45,7 @@ fn logs_to_a_terminal_are_coloured_unless_no_color() {
     }
     let dir = tempfile::tempdir().unwrap();
     let command = format!(
-        "'{}' -v emit examples/minimal.yaml --user user1 --platform ios -o '{}'",
+        "'{}' -v emit examples/minimal.yaml --user user1 --directory examples/directory.csv --platform ios -o '{}'",
         env!("CARGO_BIN_EXE_emailprof"),
         dir.path().join("minimal.mobileconfig").display()
     );

@@ -679,6 +679,8 @@ fn stdout_on_a_full_device_is_a_clear_error() {
             "ios",
             "--user",
             "user1",
+            "--directory",
+            "examples/directory.csv",
         ])
         .stdout(Stdio::from(full))
         .stderr(Stdio::piped())

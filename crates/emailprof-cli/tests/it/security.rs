@@ -364,3 +364,43 @@ fn graph_json_nesting_is_held_to_the_profile_limit() {
         stderr(&o)
     );
 }
+
+/// Issue 15: emailprof never guesses the users: `emit` and `batch` without a source of users
+/// exit 2 naming the flags that give one (they used to read the built-in Contoso example).
+#[test]
+fn emit_and_batch_need_a_source_of_users() {
+    let o = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "-p",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for flag in ["--directory", "--resolver", "--placeholders"] {
+        assert!(stderr(&o).contains(flag), "{}", stderr(&o));
+    }
+    assert!(o.stdout.is_empty(), "nothing emitted");
+    let tmp = tempfile::tempdir().unwrap();
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--out",
+        ])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--directory") && stderr(&o).contains("--resolver"),
+        "{}",
+        stderr(&o)
+    );
+}

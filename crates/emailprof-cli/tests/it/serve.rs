@@ -289,12 +289,16 @@ fn emit_returns_what_the_cli_emits() {
         .into_iter()
         .map(|l| l["setting"].clone())
         .collect();
-    let from_server: Vec<Value> = diagnostics
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["setting"].clone())
-        .collect();
+    let served = diagnostics.as_array().unwrap();
+    // Served with its default directory, the server says whose values the artifact carries.
+    assert!(
+        served[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("built-in example directory"),
+        "{diagnostics}"
+    );
+    let from_server: Vec<Value> = served[1..].iter().map(|d| d["setting"].clone()).collect();
     assert_eq!(from_server, from_cli);
 
     // A percent-encoded user id, and MDM variables instead of a user.

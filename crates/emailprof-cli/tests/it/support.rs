@@ -168,12 +168,41 @@ impl Cli {
         self
     }
 
+    /// `emit` and `batch` need a source of users since issue 15; tests that are not about
+    /// where users come from read the shipped example directory, as a user would name it.
+    fn with_default_users(mut self) -> Cli {
+        let sub = self.args.first().and_then(|a| a.to_str()).unwrap_or("");
+        let named = self.args.iter().any(|a| {
+            matches!(
+                a.to_str(),
+                Some("--directory" | "--resolver" | "--placeholders" | "--no-default-users")
+            )
+        });
+        if matches!(sub, "emit" | "batch") && !named {
+            self.args.push("--directory".into());
+            self.args.push(root().join("examples/directory.csv").into());
+        }
+        self.args.retain(|a| a != "--no-default-users");
+        self
+    }
+
+    /// Leave the command without a source of users (the builder otherwise adds the example
+    /// directory to `emit` and `batch`).
+    pub(crate) fn without_users(self) -> Cli {
+        self.arg("--no-default-users")
+    }
+
     /// Run it, whatever the exit code.
-    pub(crate) fn output(mut self) -> Output {
-        let shown = self.to_string();
-        self.cmd
-            .args(&self.global)
-            .args(&self.args)
+    pub(crate) fn output(self) -> Output {
+        let mut this = self.with_default_users();
+        let shown = this.to_string();
+        let (global, args) = (
+            std::mem::take(&mut this.global),
+            std::mem::take(&mut this.args),
+        );
+        this.cmd
+            .args(&global)
+            .args(&args)
             .output()
             .unwrap_or_else(|e| panic!("{shown}: {e}"))
     }

@@ -216,11 +216,25 @@ pub(super) fn emit(state: &State, query: &str, bytes: &[u8]) -> Reply {
             );
         }
     };
-    let mut diagnostics: Vec<Value> = emission
-        .diagnostics
-        .iter()
-        .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
-        .collect();
+    let mut diagnostics: Vec<Value> = Vec::new();
+    if placeholders.is_none() && state.directory.is_none() {
+        // The server's default; an emitted artifact must say whose values it carries.
+        diagnostics.push(json!({
+            "severity": "warning",
+            "setting": "",
+            "platform": platform,
+            "message": format!(
+                "the user's values come from the {}; start `emailprof serve --directory FILE` for your directory",
+                crate::users::BUILTIN_DIRECTORY_NAME
+            ),
+        }));
+    }
+    diagnostics.extend(
+        emission
+            .diagnostics
+            .iter()
+            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
+    );
     let mut header = ascii_json(&Value::Array(diagnostics.clone()));
     while header.len() > MAX_DIAGNOSTICS_HEADER && !diagnostics.is_empty() {
         diagnostics.pop();
