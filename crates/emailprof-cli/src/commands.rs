@@ -123,7 +123,15 @@ fn platforms(args: PlatformsArgs) -> anyhow::Result<u8> {
         registry::capability_matrix(&all)
     } else {
         all.iter()
-            .map(|e| format!("{:<18} {}\n", e.id(), e.title()))
+            .map(|e| {
+                format!(
+                    "{:<18} {}\n{:<18} needs: {}\n",
+                    e.id(),
+                    e.title(),
+                    "",
+                    registry::needs(e.id())
+                )
+            })
             .collect()
     };
     write_output(None, text.as_bytes(), false)?;

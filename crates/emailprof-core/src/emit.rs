@@ -282,6 +282,18 @@ pub trait Emitter: Send + Sync {
     }
 
     /// [`Emitter::support`], with other platforms' sections answered as such.
+    /// The operations this platform's artifacts can carry; `Add` (provision) by default.
+    /// Windows' command stream also replaces and removes an account.
+    fn operations(&self) -> &'static [Operation] {
+        &[Operation::Add]
+    }
+
+    /// The output forms this platform can write (`EmitOptions::form`); none besides its one
+    /// default form unless it lists them.
+    fn forms(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn capability(&self, setting: Setting) -> Support {
         match setting.platform_scope() {
             Some(section) if section != self.family().section() => Support::OtherPlatform,

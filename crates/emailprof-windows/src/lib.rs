@@ -35,6 +35,14 @@ impl Emitter for WindowsEmitter {
         "windows"
     }
 
+    fn operations(&self) -> &'static [Operation] {
+        &[Operation::Add, Operation::Replace, Operation::Remove]
+    }
+
+    fn forms(&self) -> &'static [&'static str] {
+        &FORMS
+    }
+
     fn title(&self) -> &'static str {
         "Windows 10/11 (ActiveSync CSP SyncML)"
     }

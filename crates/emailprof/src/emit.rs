@@ -34,6 +34,18 @@ pub fn emit_user(
     reader: &MaterialReader,
 ) -> Result<Emitted> {
     let emitter = registry::emitter(request.platform)?;
+    registry::check_request(emitter.as_ref(), &loaded.profile, &request.options)?;
+    if let UserSource::Placeholders(mdm) = request.users {
+        let fills = crate::users::placeholder_platforms(*mdm);
+        if !fills.contains(&emitter.id()) {
+            return Err(Error::invalid(format!(
+                "{} fills its variables only in what it delivers to {}; {} artifacts would carry them unfilled: emit one of those platforms, or give --directory or --resolver for real values",
+                mdm.product(),
+                fills.join(", "),
+                emitter.id()
+            )));
+        }
+    }
     let user = request.users.identity(&loaded.profile, request.user)?;
     let materials = reader.materials(&loaded.profile, request.options.include_password)?;
     let resolved = ResolvedProfile {

@@ -124,6 +124,20 @@ pub fn serve_plugin_stdio(library: &Path, allow_insecure: bool) -> Result<()> {
     resolver_host::serve_library_stdio(library, &opts).map_err(|e| Error::invalid(e.to_string()))
 }
 
+/// The platforms whose artifacts `mdm` delivers and fills its variables in (see
+/// `crates/emailprof-directory/PLACEHOLDERS.md`): Apple-only MDMs fill Apple profiles,
+/// Google's variables are Android managed-configuration variables, Intune documents its
+/// tokens for iOS custom profiles and app configuration (not Windows OMA-URI, and its Knox
+/// profile takes the user from Intune's own user-name source).
+pub fn placeholder_platforms(mdm: Mdm) -> &'static [&'static str] {
+    match mdm {
+        Mdm::Intune => &["ios", "android-gmail", "android-outlook"],
+        Mdm::Jamf | Mdm::Kandji => &["ios"],
+        Mdm::WorkspaceOne => &["ios", "windows", "android-gmail", "android-outlook"],
+        Mdm::Google => &["android-gmail", "android-outlook"],
+    }
+}
+
 /// Where one user's attributes come from.
 pub enum UserSource {
     /// Look the user up in a resolver: a directory file or a plugin.

@@ -404,3 +404,135 @@ fn emit_and_batch_need_a_source_of_users() {
         stderr(&o)
     );
 }
+
+/// Issue 15: flags a platform cannot honour exit 2 naming the platform and what they mean
+/// there, instead of writing a normal install profile; a platform expressing nothing of the
+/// profile refuses, in `batch` too (it used to write 1,000 empty files).
+#[test]
+fn what_a_platform_cannot_honour_is_refused() {
+    let run = |platform: &str, extra: &[&str]| {
+        emailprof()
+            .args([
+                "emit",
+                "examples/minimal.yaml",
+                "-p",
+                platform,
+                "--user",
+                "user1",
+            ])
+            .args(["--directory", "examples/directory.csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run("ios", &["--remove"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("RemoveProfile") && stderr(&o).contains("`com.contoso.email.minimal`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+    for (platform, extra) in [
+        ("ios", &["--replace"][..]),
+        ("android-gmail", &["--remove"][..]),
+        ("ios", &["--form", "intune-custom"][..]),
+        ("android-outlook", &["--form", "syncml"][..]),
+        ("windows", &["--form", "nope"][..]),
+    ] {
+        let o = run(platform, extra);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{platform} {extra:?}: {}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(platform) || stderr(&o).contains("windows"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty());
+    }
+    // What Windows can honour still works.
+    for extra in [
+        &["--remove"][..],
+        &["--replace"][..],
+        &["--form", "intune-custom"][..],
+    ] {
+        let o = run("windows", extra);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {}", stderr(&o));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = minimal_batch_with(&out, "ios,android-samsung");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("android-samsung can express none"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !out.join("android-samsung").exists()
+            || std::fs::read_dir(out.join("android-samsung"))
+                .unwrap()
+                .count()
+                == 0
+    );
+}
+
+fn minimal_batch_with(out: &Path, platforms: &str) -> Output {
+    emailprof()
+        .args([
+            "batch",
+            "examples/contoso.yaml",
+            "--platforms",
+            platforms,
+            "--quiet",
+        ])
+        .args(["--directory", "examples/directory.csv", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Issue 15: an MDM's placeholders only where that MDM delivers and fills them.
+#[test]
+fn placeholders_only_for_the_platforms_their_mdm_fills() {
+    let run = |platform: &str, mdm: &str| {
+        emailprof()
+            .args([
+                "emit",
+                "examples/minimal.yaml",
+                "-p",
+                platform,
+                "--placeholders",
+                mdm,
+            ])
+            .output()
+            .unwrap()
+    };
+    for (platform, mdm) in [
+        ("ios", "google"),
+        ("windows", "intune"),
+        ("android-gmail", "jamf"),
+        ("android-outlook", "kandji"),
+    ] {
+        let o = run(platform, mdm);
+        assert_eq!(o.status.code(), Some(2), "{platform} {mdm}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("would carry them unfilled"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty());
+    }
+    for (platform, mdm) in [
+        ("android-gmail", "google"),
+        ("ios", "intune"),
+        ("android-outlook", "intune"),
+    ] {
+        let o = run(platform, mdm);
+        assert_eq!(o.status.code(), Some(0), "{platform} {mdm}: {}", stderr(&o));
+    }
+}

@@ -239,6 +239,7 @@ fn page_assets_and_schema_are_served() {
     let platforms = server.get("/api/platforms").json();
     let listed: Vec<String> = stdout(&cli(["platforms"]).output())
         .lines()
+        .filter(|l| !l.starts_with(' '))
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
     let served: Vec<String> = platforms

@@ -119,6 +119,14 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         .map(|id| registry::emitter(id))
         .collect::<Result<Vec<_>>>()?;
     let loaded = &config.profile;
+    let options = EmitOptions {
+        min_os_version: config.min_os_version,
+        include_password: config.include_password,
+        ..Default::default()
+    };
+    for e in &emitters {
+        registry::check_request(e.as_ref(), &loaded.profile, &options)?;
+    }
     let materials = config
         .reader
         .materials(&loaded.profile, config.include_password)?;
@@ -153,11 +161,6 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         },
         materials: materials.certificates,
         password: materials.password,
-    };
-    let options = EmitOptions {
-        min_os_version,
-        include_password: config.include_password,
-        ..Default::default()
     };
     let mut platforms = Vec::new();
     for e in &emitters {
