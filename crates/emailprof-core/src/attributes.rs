@@ -23,6 +23,57 @@ pub struct UserIdentity {
     pub domain: Option<String>,
 }
 
+/// Why `text` is not an email address (`local@domain.tld`), if it is not: one `@`, a local
+/// part without spaces or control characters, a domain of dot-separated DNS labels.
+pub fn not_an_address(text: &str) -> Option<&'static str> {
+    let Some((local, domain)) = text.split_once('@') else {
+        return Some("has no `@`");
+    };
+    if local.is_empty() || domain.contains('@') {
+        return Some("is not of the form name@domain");
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("contains spaces or control characters");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) || domain.len() > 253 {
+        return Some("has no valid domain after the `@`");
+    }
+    None
+}
+
+impl UserIdentity {
+    /// Refuse values a device could not use, before they are written: an email address that
+    /// is not one, or a user principal name (or SMTP address) used as the user name that is
+    /// not of the form `name@domain`. The message names the user and the value.
+    pub fn check_values(&self, account: &Account) -> Result<(), String> {
+        if let Some(why) = not_an_address(&self.email_address) {
+            return Err(format!(
+                "user `{}`: the email address `{}` {why}",
+                self.user_id, self.email_address
+            ));
+        }
+        let address_name = matches!(
+            account.username.source,
+            UsernameSource::UserPrincipalName | UsernameSource::PrimarySmtpAddress
+        );
+        if address_name && let Some(why) = not_an_address(&self.username) {
+            return Err(format!(
+                "user `{}`: the user name `{}` {why}",
+                self.user_id, self.username
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Attributes the profile needs that the directory did not supply.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("user `{user_id}`: the directory has no {} for this user, which the profile needs ({})", .missing.iter().map(|a| a.name()).collect::<Vec<_>>().join(", "), .reasons.join("; "))]
@@ -158,6 +209,32 @@ pub fn resolve_identity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_checked() {
+        for ok in [
+            "a@contoso.com",
+            "Adele.Vance@contoso.com",
+            "x+y@mail.contoso.co.uk",
+            "ü@bücher.de",
+        ] {
+            assert_eq!(not_an_address(ok), None, "{ok}");
+        }
+        for bad in [
+            "not-an-email",
+            "@contoso.com",
+            "a@",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "a@b.com\n",
+            "CONTOSO\\user1",
+        ] {
+            assert!(not_an_address(bad).is_some(), "{bad}");
+        }
+    }
     use crate::model::{Account, UserDomain, Username};
 
     fn attrs() -> DirectoryAttributes {

@@ -181,6 +181,14 @@ impl UserSource {
                 }
             }
         };
-        resolve_identity(&profile.account, &attrs).map_err(|e| Error::invalid(e.to_string()))
+        let identity = resolve_identity(&profile.account, &attrs)
+            .map_err(|e| Error::invalid(e.to_string()))?;
+        // Directory values are checked; an MDM's variables are filled in later by the MDM.
+        if matches!(self, UserSource::Resolver(_)) {
+            identity
+                .check_values(&profile.account)
+                .map_err(Error::invalid)?;
+        }
+        Ok(identity)
     }
 }

@@ -536,3 +536,77 @@ fn placeholders_only_for_the_platforms_their_mdm_fills() {
         assert_eq!(o.status.code(), Some(0), "{platform} {mdm}: {}", stderr(&o));
     }
 }
+
+/// Issue 15: directory values that are not what the profile says they are fail that user with
+/// the reason; the other users go on.
+#[test]
+fn values_that_are_not_addresses_fail_their_user_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("users.csv");
+    std::fs::write(
+        &dir,
+        "id,userPrincipalName,primarySmtpAddress,sAMAccountName,domainFqdn,netbiosName\n\
+         good,good@contoso.com,good@contoso.com,good,contoso.com,CONTOSO\n\
+         bad-mail,bm@contoso.com,not-an-email,bm,contoso.com,CONTOSO\n\
+         bad-upn,no-at-sign,bu@contoso.com,bu,contoso.com,CONTOSO\n",
+    )
+    .unwrap();
+    // examples/minimal.yaml: user name and email address from the user principal name.
+    let emit_for = |user: &str, profile: &str| {
+        emailprof()
+            .args(["emit", profile, "-p", "ios", "--user", user, "--directory"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        emit_for("good", "examples/minimal.yaml").status.code(),
+        Some(0)
+    );
+    let o = emit_for("bad-upn", "examples/minimal.yaml");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`no-at-sign` has no `@`"),
+        "{}",
+        stderr(&o)
+    );
+    // contoso.yaml takes the email address from the primary SMTP address.
+    let o = emit_for("bad-mail", "examples/contoso.yaml");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("email address `not-an-email`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let out = tmp.path().join("out");
+    let o = emailprof()
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios",
+            "--quiet",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("emailprof-report.json")).unwrap()).unwrap();
+    let failed: Vec<&str> = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["bad-upn"], "{report}");
+    assert!(out.join("ios/good.mobileconfig").exists());
+    assert!(
+        out.join("ios/bad-mail.mobileconfig").exists(),
+        "minimal.yaml does not use the SMTP address"
+    );
+}

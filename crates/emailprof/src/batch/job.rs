@@ -67,6 +67,10 @@ impl Job<'_> {
             Ok(i) => i,
             Err(e) => return out.push(Self::failed(user_id, None, e.to_string())),
         };
+        // A value no device could use fails this user; the others go on.
+        if let Err(why) = identity.check_values(self.account) {
+            return out.push(Self::failed(user_id, None, why));
+        }
         // The manifest key (inputs of one output) is only needed for files.
         let attrs_json = if self.form == Form::Files {
             serde_json::to_vec(&attrs).unwrap_or_default()
