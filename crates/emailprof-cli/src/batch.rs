@@ -91,6 +91,11 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
     let min_os_version = crate::cli::min_os(args.min_os.as_deref())?;
     let signer = args.signing.signer()?;
+    if args.out.is_none() && (args.resume || args.prune) {
+        invalid!(
+            "--resume and --prune apply to --out DIR, whose files are written one by one; an archive or JSON lines file is written whole: run the batch again"
+        );
+    }
     let output = match (&args.out, &args.archive, &args.jsonl) {
         (Some(dir), _, _) => Output::Files {
             dir: dir.clone(),
@@ -132,6 +137,8 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         signer,
         jobs: args.jobs.unwrap_or_else(emailprof::batch::default_jobs),
         interrupted,
+        strict: args.strict,
+        prune: args.prune,
     };
     let progress = Progress::new(None, args.quiet, json);
     let result = emailprof::batch::run(config, &progress);
@@ -144,26 +151,18 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
         invalid!("{e}");
     }
     let failed = report.failures.len();
-    let summary = format!(
-        "batch: {} users in {:.2}s: {} written, {} unchanged, {failed} failed{}; report: {}",
-        report.users,
-        report.elapsed_seconds,
-        report.written,
-        report.unchanged,
-        if report.interrupted {
-            " (interrupted: run again with --resume to finish)"
-        } else {
-            ""
-        },
-        report.report_path.display()
-    );
     if json {
-        eprintln!(
-            "{}",
-            serde_json::json!({"kind": "summary", "users": report.users, "written": report.written, "unchanged": report.unchanged, "failed": failed, "interrupted": report.interrupted, "report": report.report_path})
-        );
-    } else if !args.quiet || failed > 0 || report.interrupted {
-        reporter.note(&summary);
+        eprintln!("{}", report.summary_json());
+    } else if !args.quiet
+        || failed > 0
+        || report.interrupted
+        || !report.diagnostics.is_empty()
+        || !report.stale.files.is_empty()
+    {
+        for line in report.diagnostic_lines() {
+            reporter.note(&line);
+        }
+        reporter.note(&report.summary());
     }
     Ok(if report.interrupted {
         130

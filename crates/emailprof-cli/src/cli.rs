@@ -391,6 +391,15 @@ pub struct BatchArgs {
     #[arg(long, requires = "out")]
     pub resume: bool,
 
+    /// Remove the outputs of users no longer given (they are reported either way; --out).
+    #[arg(long, requires = "out")]
+    pub prune: bool,
+
+    /// A user whose artifacts carry a warning counts as failed (exit 1), nothing of theirs
+    /// written.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Take only shard K of N (1-based): users whose FNV-1a-64 hash of the user id, modulo N,
     /// is K-1. Stable across runs and machines.
     #[arg(long, value_name = "K/N")]

@@ -75,8 +75,10 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     reporter.note(&format!(
         "serving the profile form on {url} ({files}; {users}; Ctrl-C stops)"
     ));
-    if args.open {
-        open_browser(&url);
+    if args.open
+        && let Err(e) = emailprof::web::open_in_browser(&url)
+    {
+        crate::report::warning(&format!("--open: {e}; open the URL by hand"));
     }
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -123,29 +125,6 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     });
     reporter.note("stopped");
     Ok(exit::OK)
-}
-
-/// Open `url` in the desktop's browser; a failure is only a warning.
-fn open_browser(url: &str) {
-    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
-        ("open", &[])
-    } else if cfg!(windows) {
-        ("cmd", &["/C", "start", ""])
-    } else {
-        ("xdg-open", &[])
-    };
-    let spawned = std::process::Command::new(program)
-        .args(args)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if let Err(e) = spawned {
-        crate::report::warning(&format!(
-            "--open: cannot start {program} ({e}); open the URL by hand"
-        ));
-    }
 }
 
 /// Reads from the client until a deadline, giving up early when the server stops.

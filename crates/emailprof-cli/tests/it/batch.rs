@@ -427,3 +427,168 @@ fn a_repeat_in_a_large_directory_is_found_by_the_two_pass_check() {
     );
     assert!(jsonl.is_empty());
 }
+
+/// Issue 15: every artifact's diagnostics are kept, counted by platform and setting with the
+/// first users, in the summary and the report; `--strict` makes a warning fail its user.
+#[test]
+fn diagnostics_are_counted_and_strict_fails_warned_users() {
+    let (tmp, dir) = csv_directory(40, &[]);
+    let out = tmp.path().join("out");
+    // Windows cannot express the Contoso profile's S/MIME or certificate sign-in.
+    let o = quiet_batch("examples/contoso.yaml", "windows", &dir)
+        .out(&out)
+        .output();
+    let err = crate::support::stderr(&o);
+    let report = batch_report(&out);
+    let diags = report["diagnostics"].as_array().unwrap();
+    let smime = diags
+        .iter()
+        .find(|d| d["platform"] == "windows" && d["setting"] == "/smime/enabled")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(smime["severity"], "warning");
+    assert_eq!(smime["users"].as_u64(), report["written"].as_u64());
+    assert_eq!(smime["firstUsers"].as_array().unwrap().len(), 5);
+    assert!(
+        err.contains("windows: /smime/enabled:") && err.contains("user(s), e.g."),
+        "{err}"
+    );
+    assert!(err.contains("warning(s) on artifacts"), "{err}");
+
+    let strict = tmp.path().join("strict");
+    let o = quiet_batch("examples/contoso.yaml", "windows", &dir)
+        .arg("--strict")
+        .out(&strict)
+        .code(1);
+    let report = batch_report(&strict);
+    assert_eq!(report["written"], 0, "{report}");
+    assert!(report["failed"].as_u64().unwrap() > 0);
+    assert!(
+        report["failures"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("--strict: warning")
+    );
+    assert!(crate::support::stderr(&o).contains("failed"));
+}
+
+/// Issue 15: outputs of users no longer in the directory are reported every run, and removed
+/// with `--prune`.
+#[test]
+fn outputs_of_users_no_longer_given_are_reported_and_pruned() {
+    let (tmp, dir) = csv_directory(30, &[]);
+    let out = tmp.path().join("out");
+    quiet_batch("examples/minimal.yaml", "ios", &dir)
+        .out(&out)
+        .success();
+    let before = files_below(&out.join("ios")).len();
+    // The directory loses its last ten users.
+    let text = std::fs::read_to_string(&dir).unwrap();
+    let kept: Vec<&str> = text.lines().take(21).collect();
+    std::fs::write(&dir, kept.join("\n") + "\n").unwrap();
+    for resume in [false, true] {
+        let mut run = quiet_batch("examples/minimal.yaml", "ios", &dir).out(&out);
+        if resume {
+            run = run.arg("--resume");
+        }
+        let o = run.success();
+        let report = batch_report(&out);
+        assert_eq!(
+            report["stale"]["files"].as_array().unwrap().len(),
+            10,
+            "{report}"
+        );
+        assert_eq!(report["stale"]["pruned"], false);
+        assert!(crate::support::stderr(&o).contains("10 output(s) of users no longer given left"));
+        assert_eq!(files_below(&out.join("ios")).len(), before);
+    }
+    quiet_batch("examples/minimal.yaml", "ios", &dir)
+        .out(&out)
+        .arg("--prune")
+        .success();
+    assert_eq!(batch_report(&out)["stale"]["pruned"], true);
+    assert_eq!(files_below(&out.join("ios")).len(), before - 10);
+    quiet_batch("examples/minimal.yaml", "ios", &dir)
+        .out(&out)
+        .success();
+    assert!(
+        batch_report(&out)["stale"]["files"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Issue 15: an interrupted archive run says what really happened (no archive; run again),
+/// and `--resume` is refused where it has no meaning.
+#[test]
+fn an_interrupted_archive_says_nothing_was_written() {
+    use std::io::Read;
+    let (tmp, dir) = csv_directory(60_000, &[]);
+    let archive = tmp.path().join("all.tar");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emailprof"))
+        .current_dir(crate::support::root())
+        .args([
+            "batch",
+            "examples/minimal.yaml",
+            "--platforms",
+            "ios,windows",
+            "-j",
+            "1",
+            "--directory",
+        ])
+        .arg(&dir)
+        .arg("--archive")
+        .arg(&archive)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let growing = |t: &Path| {
+        std::fs::read_dir(t).map_or(false, |d| {
+            d.flatten().any(|e| {
+                e.file_name().to_string_lossy().starts_with(".emailprof-")
+                    && e.metadata().is_ok_and(|m| m.len() > 0)
+            })
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !growing(tmp.path()) && child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch did not start writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    if status.code() == Some(130) {
+        assert!(
+            err.contains("nothing was written") && err.contains("run the batch again"),
+            "{err}"
+        );
+        assert!(!err.contains("--resume"), "{err}");
+        assert!(!archive.exists());
+        assert!(!growing(tmp.path()), "no temporary file is left");
+    } else {
+        eprintln!("NOTE: the run finished before the interrupt: {status:?}");
+    }
+    let o = batch("examples/minimal.yaml", "ios")
+        .directory(&dir)
+        .arg("--archive")
+        .arg(&archive)
+        .arg("--resume")
+        .code(2);
+    assert!(
+        crate::support::stderr(&o).contains("--out"),
+        "{}",
+        crate::support::stderr(&o)
+    );
+}

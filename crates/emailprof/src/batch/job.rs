@@ -1,7 +1,7 @@
 //! One user's work in a batch: resolve the identity once, emit every platform, sign, and
 //! write or serialize each artifact.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use emailprof_core::attributes::DirectoryAttributes;
@@ -25,7 +25,13 @@ pub(crate) enum Outcome {
     Written(Written),
     /// An entry appended to the chunk's archive or JSON lines bytes.
     Streamed,
-    Unchanged,
+    /// Skipped as complete; the hash of the file's path (it is still current).
+    Unchanged(u64),
+    /// What a platform's emission said about a user's artifact (warnings and notes).
+    Diagnosed {
+        user: String,
+        diagnostics: Vec<emailprof_core::Diagnostic>,
+    },
     Failed {
         user: String,
         platform: Option<String>,
@@ -39,10 +45,13 @@ pub(crate) struct Job<'a> {
     pub(crate) identifier: &'a str,
     pub(crate) profile_hash: u64,
     pub(crate) signer: Option<&'a Signer>,
-    pub(crate) done: HashSet<u64>,
+    /// Outputs the manifest records as complete: input key to the hash of the file's path.
+    pub(crate) done: HashMap<u64, u64>,
     pub(crate) dir: Option<PathBuf>,
     pub(crate) form: Form,
     pub(crate) sensitive: bool,
+    /// Warnings fail the user (nothing of theirs is written).
+    pub(crate) strict: bool,
 }
 
 impl Job<'_> {
@@ -89,8 +98,8 @@ impl Job<'_> {
             } else {
                 0
             };
-            if self.done.contains(&key) {
-                out.push(Outcome::Unchanged);
+            if let Some(rel_hash) = self.done.get(&key) {
+                out.push(Outcome::Unchanged(*rel_hash));
                 continue;
             }
             let emission = match prepared.emit_user(&identity) {
@@ -107,6 +116,25 @@ impl Job<'_> {
             {
                 out.push(Self::failed(user_id, Some(platform), d.to_string()));
                 continue;
+            }
+            if self.strict
+                && let Some(d) = emission
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.severity == Severity::Warning)
+            {
+                out.push(Self::failed(
+                    user_id,
+                    Some(platform),
+                    format!("--strict: warning: {d}"),
+                ));
+                continue;
+            }
+            if !emission.diagnostics.is_empty() {
+                out.push(Outcome::Diagnosed {
+                    user: user_id.to_owned(),
+                    diagnostics: emission.diagnostics,
+                });
             }
             for a in emission.artifacts {
                 let rel = format!("{platform}/{stem}.{}", extension(self.identifier, &a));

@@ -58,6 +58,42 @@ pub struct BatchConfig {
     pub reader: MaterialReader,
     /// Set (e.g. by a signal handler) to stop the run after the chunks in flight.
     pub interrupted: Arc<AtomicBool>,
+    /// A user whose artifacts carry a warning counts as failed, and nothing of theirs is
+    /// written.
+    pub strict: bool,
+    /// With files: remove outputs of users no longer in the directory (they are reported
+    /// either way).
+    pub prune: bool,
+}
+
+/// One diagnostic of a run, counted over the users it was said about.
+#[derive(Clone, Debug)]
+pub struct DiagnosticCount {
+    pub platform: String,
+    /// JSON pointer of the setting.
+    pub setting: String,
+    pub severity: emailprof_core::Severity,
+    /// The message, as said for the first user.
+    pub message: String,
+    pub users: u64,
+    /// The first users it was said about (at most [`FIRST_USERS`]).
+    pub first_users: Vec<String>,
+}
+
+/// How many users a diagnostic count names.
+pub const FIRST_USERS: usize = 5;
+
+/// Outputs found in the output directory that this run did not write: users no longer in the
+/// directory (or no longer given).
+#[derive(Clone, Debug, Default)]
+pub struct Stale {
+    /// Whether stale outputs were looked for (not in sharded, interrupted or failed runs, nor
+    /// for archives and JSON lines).
+    pub checked: bool,
+    /// Paths relative to the output directory.
+    pub files: Vec<String>,
+    /// Whether they were removed (`prune`).
+    pub pruned: bool,
 }
 
 /// Told how far a run is, every chunk of users.
@@ -97,10 +133,92 @@ pub struct BatchReport {
     pub report_path: PathBuf,
     /// Whether outputs are one file per user (as opposed to one archive or JSON lines file).
     pub files: bool,
+    /// Every diagnostic said about an artifact, by platform, setting and severity.
+    pub diagnostics: Vec<DiagnosticCount>,
+    /// Outputs in the output directory this run did not write.
+    pub stale: Stale,
     /// The input broke mid-run (a malformed row, a repeated id): the run stopped, no report
     /// was written, and the archive or JSON lines file was discarded; files written so far are
     /// complete.
     pub fatal: Option<String>,
+}
+
+impl BatchReport {
+    /// The one-line summary of the run, saying what an interruption left behind.
+    pub fn summary(&self) -> String {
+        let interrupted = match (self.interrupted, self.files) {
+            (false, _) => "",
+            (true, true) => {
+                " (interrupted: the files written are complete; run again with --resume to finish)"
+            }
+            (true, false) => {
+                " (interrupted: nothing was written, the archive or JSON lines file is discarded; run the batch again)"
+            }
+        };
+        let warned: u64 = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= emailprof_core::Severity::Warning)
+            .map(|d| d.users)
+            .sum();
+        let stale = if self.stale.files.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} output(s) of users no longer given {}",
+                self.stale.files.len(),
+                if self.stale.pruned {
+                    "removed"
+                } else {
+                    "left (--prune removes them)"
+                }
+            )
+        };
+        format!(
+            "batch: {} users in {:.2}s: {} written, {} unchanged, {} failed, {warned} warning(s) on artifacts{stale}{interrupted}; report: {}",
+            self.users,
+            self.elapsed_seconds,
+            self.written,
+            self.unchanged,
+            self.failures.len(),
+            self.report_path.display()
+        )
+    }
+
+    /// One line per diagnostic of the run with how many users it concerns, worst first.
+    pub fn diagnostic_lines(&self) -> Vec<String> {
+        let mut sorted: Vec<&DiagnosticCount> = self.diagnostics.iter().collect();
+        sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.users.cmp(&a.users)));
+        sorted
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {}: {}: {} ({} user(s), e.g. {})",
+                    d.severity,
+                    d.platform,
+                    d.setting,
+                    d.message,
+                    d.users,
+                    d.first_users.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    /// The summary as one JSON object (`--json`).
+    pub fn summary_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": "summary",
+            "users": self.users,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "failed": self.failures.len(),
+            "interrupted": self.interrupted,
+            "warnings": self.diagnostics.iter().filter(|d| d.severity >= emailprof_core::Severity::Warning).map(|d| d.users).sum::<u64>(),
+            "stale": self.stale.files.len(),
+            "report": self.report_path,
+        })
+    }
 }
 
 /// The number of worker threads to use by default: the machine's cores.
@@ -180,6 +298,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         dir: sink.dir().map(PathBuf::from),
         form,
         sensitive: crate::material::carries_secrets(&loaded.profile, config.include_password),
+        strict: config.strict,
     };
     let jobs = config.jobs.max(1);
     let started = Instant::now();
@@ -196,6 +315,10 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
     let mut written = 0u64;
     let mut unchanged = 0u64;
     let mut failures: Vec<Failure> = Vec::new();
+    let mut diagnostics: BTreeMap<(String, String, emailprof_core::Severity), DiagnosticCount> =
+        BTreeMap::new();
+    // Hashes of the files written or kept this run, to find the stale ones at the end.
+    let mut current: Vec<u64> = Vec::new();
     let write_result: Result<()> = std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
@@ -327,7 +450,30 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                 }
                 for o in outcomes {
                     match o {
-                        Outcome::Unchanged => unchanged += 1,
+                        Outcome::Unchanged(rel_hash) => {
+                            unchanged += 1;
+                            current.push(rel_hash);
+                        }
+                        Outcome::Diagnosed {
+                            user,
+                            diagnostics: said,
+                        } => {
+                            for d in said {
+                                let key = (d.platform.clone(), d.setting.clone(), d.severity);
+                                let c = diagnostics.entry(key).or_insert_with(|| DiagnosticCount {
+                                    platform: d.platform,
+                                    setting: d.setting,
+                                    severity: d.severity,
+                                    message: d.message,
+                                    users: 0,
+                                    first_users: Vec::new(),
+                                });
+                                c.users += 1;
+                                if c.first_users.len() < FIRST_USERS {
+                                    c.first_users.push(user.clone());
+                                }
+                            }
+                        }
                         Outcome::Streamed => written += 1,
                         Outcome::Failed {
                             user,
@@ -340,6 +486,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                         }),
                         Outcome::Written(out) => {
                             written += 1;
+                            current.push(fnv1a64(out.rel.as_bytes()));
                             if let Some(m) = manifest.as_mut() {
                                 writeln!(
                                     m,
@@ -384,6 +531,8 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         elapsed_seconds,
         report_path,
         files,
+        diagnostics: diagnostics.into_values().collect(),
+        stale: Stale::default(),
         fatal: fatal.into_inner().ok().flatten(),
     };
     if report.fatal.is_some() {
@@ -392,6 +541,21 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
     }
     if files || !was_interrupted {
         sink.persist()?;
+    }
+    // Outputs of users no longer given: only a whole, unsharded run of files knows them.
+    if let (Output::Files { dir, .. }, false, None) =
+        (&config.output, was_interrupted, config.shard)
+    {
+        current.sort_unstable();
+        let files = sink::stale_outputs(dir, &ids, &current);
+        if config.prune {
+            sink::prune(dir, &files)?;
+        }
+        report.stale = Stale {
+            checked: true,
+            files,
+            pruned: config.prune,
+        };
     }
     report.elapsed_seconds = started.elapsed().as_secs_f64().max(elapsed_seconds);
     write_report(&report)?;
@@ -414,6 +578,19 @@ fn write_report(report: &BatchReport) -> Result<()> {
         "resumedFromManifest": report.resumed,
         "elapsedSeconds": report.elapsed_seconds,
         "failures": failures,
+        "diagnostics": report.diagnostics.iter().map(|d| serde_json::json!({
+            "platform": d.platform,
+            "setting": d.setting,
+            "severity": d.severity,
+            "message": d.message,
+            "users": d.users,
+            "firstUsers": d.first_users,
+        })).collect::<Vec<_>>(),
+        "stale": {
+            "checked": report.stale.checked,
+            "pruned": report.stale.pruned,
+            "files": report.stale.files,
+        },
     });
     write_atomic(
         &report.report_path,

@@ -2,7 +2,7 @@
 //! file + rename), archives and JSON lines streamed into a temporary file renamed into place
 //! at the end, a manifest of completed outputs for `--resume`, and the report.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -339,16 +339,17 @@ pub(crate) fn manifest_path(dir: &Path) -> PathBuf {
     dir.join(".emailprof-manifest.jsonl")
 }
 
-/// Keys of outputs recorded complete whose file is still there with the recorded size.
-pub(crate) fn load_manifest(dir: &Path) -> Result<HashSet<u64>> {
+/// Outputs recorded complete whose file is still there with the recorded size: their input
+/// key, and the hash of their path.
+pub(crate) fn load_manifest(dir: &Path) -> Result<HashMap<u64, u64>> {
     let path = manifest_path(dir);
     refuse_link(&path)?;
     let file = match no_follow(std::fs::OpenOptions::new().read(true)).open(&path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let mut done = HashSet::new();
+    let mut done = HashMap::new();
     for line in capped_lines(std::io::BufReader::new(file), MAX_MANIFEST_LINE) {
         // A line cut short by a crash, or too long to be a record, is not a record.
         let Ok(line) = line else { continue };
@@ -368,10 +369,47 @@ pub(crate) fn load_manifest(dir: &Path) -> Result<HashSet<u64>> {
             continue;
         }
         if std::fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == size) {
-            done.insert(key);
+            done.insert(key, super::fnv1a64(rel.as_bytes()));
         }
     }
     Ok(done)
+}
+
+/// Files below `dir/<platform>/` for `platforms` whose path hash is not in `current`
+/// (sorted): outputs this run did not write. Temporary files of a crashed run and links are
+/// left alone.
+pub(crate) fn stale_outputs(dir: &Path, platforms: &[&str], current: &[u64]) -> Vec<String> {
+    let mut stale = Vec::new();
+    for p in platforms {
+        let Ok(entries) = std::fs::read_dir(dir.join(p)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_file = e.file_type().is_ok_and(|t| t.is_file());
+            if !is_file || name.starts_with(".emailprof-") {
+                continue;
+            }
+            let rel = format!("{p}/{name}");
+            if current
+                .binary_search(&super::fnv1a64(rel.as_bytes()))
+                .is_err()
+            {
+                stale.push(rel);
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// Remove the stale outputs (never through a link: `remove_file` removes a link itself).
+pub(crate) fn prune(dir: &Path, stale: &[String]) -> Result<()> {
+    for rel in stale {
+        let path = dir.join(rel);
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -44,6 +44,26 @@ pub use assets::{ASSETS, Asset};
 /// Largest request body: the profile input limit of every other command.
 pub const MAX_BODY: usize = MAX_INPUT_BYTES;
 
+/// Open `url` in the desktop's browser (`xdg-open`, `open` on macOS, `start` on Windows).
+pub fn open_in_browser(url: &str) -> std::result::Result<(), String> {
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
+    } else if cfg!(windows) {
+        ("cmd", &["/C", "start", ""])
+    } else {
+        ("xdg-open", &[])
+    };
+    std::process::Command::new(program)
+        .args(args)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| format!("cannot start {program} ({e})"))
+}
+
 /// A per-run access token: 128 bits from the operating system's random source.
 pub fn random_token() -> crate::Result<String> {
     use std::io::Read;
