@@ -543,7 +543,7 @@ fn an_interrupted_archive_says_nothing_was_written() {
         .spawn()
         .unwrap();
     let growing = |t: &Path| {
-        std::fs::read_dir(t).map_or(false, |d| {
+        std::fs::read_dir(t).is_ok_and(|d| {
             d.flatten().any(|e| {
                 e.file_name().to_string_lossy().starts_with(".emailprof-")
                     && e.metadata().is_ok_and(|m| m.len() > 0)

@@ -175,21 +175,14 @@ impl Cli {
         let named = self.args.iter().any(|a| {
             matches!(
                 a.to_str(),
-                Some("--directory" | "--resolver" | "--placeholders" | "--no-default-users")
+                Some("--directory" | "--resolver" | "--placeholders")
             )
         });
         if matches!(sub, "emit" | "batch") && !named {
             self.args.push("--directory".into());
             self.args.push(root().join("examples/directory.csv").into());
         }
-        self.args.retain(|a| a != "--no-default-users");
         self
-    }
-
-    /// Leave the command without a source of users (the builder otherwise adds the example
-    /// directory to `emit` and `batch`).
-    pub(crate) fn without_users(self) -> Cli {
-        self.arg("--no-default-users")
     }
 
     /// Run it, whatever the exit code.

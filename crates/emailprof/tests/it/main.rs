@@ -53,6 +53,8 @@ fn a_batch_writes_what_one_user_emissions_give() {
         signer: None,
         jobs: 2,
         interrupted: Arc::new(AtomicBool::new(false)),
+        strict: false,
+        prune: false,
     };
     let progress = Counting(AtomicU64::new(0));
     let report = batch::run(config, &progress).unwrap();
