@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     // `0.1.0 (abc1234)` from a checkout; see build.rs.
     version = env!("EMAILPROF_VERSION"),
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 runtime failure, 2 invalid input or usage, 3 `diff` found differences."
+    after_help = "Exit codes: 0 success (every output is what was asked), 1 runtime failure (batch: a user failed, --strict: or was warned about), 2 invalid input or usage (nothing written), 3 `diff` found differences, 130 interrupted (batch to --out: the files written are complete, run again with --resume; archive or JSON lines: nothing written). See docs/batch.md."
 )]
 pub struct Cli {
     #[command(flatten)]
