@@ -461,6 +461,29 @@ pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> 
     .into_iter()
     .flatten()
     .collect();
+    if let Some(kept) = &profile.platforms.ios.payloads {
+        for name in kept.certificates.keys() {
+            let pointer = format!(
+                "/platforms/ios/payloads/certificates/{}",
+                escape_segment(name)
+            );
+            let has_payload = profile.certificates.get(name).is_some_and(|c| {
+                matches!(
+                    c.kind,
+                    CertificateKind::Pkcs12 | CertificateKind::Scep | CertificateKind::Ca
+                )
+            });
+            if !has_payload {
+                r.push(
+                    Severity::Error,
+                    &pointer,
+                    "payloadIdentityCertificate",
+                    format!("certificate `{name}` is not a PKCS#12, SCEP or CA entry under `certificates`, so no payload of the profile carries this identity"),
+                    Some("the name of a `pkcs12`, `scep` or `ca` entry under `certificates`".into()),
+                );
+            }
+        }
+    }
     for (name, cert) in &profile.certificates {
         let base = format!("/certificates/{}", escape_segment(name));
         if let Some(p) = cert.pkcs12.as_ref().and_then(|p| p.passphrase.as_ref()) {

@@ -138,7 +138,7 @@ fn wrong_types_unknown_keys_and_ranges_are_reported_with_their_path() {
     check(
         "PayloadContent[0].MailNumberOfPastDaysToSync",
         Severity::Error,
-        "rangelist",
+        "its valid values are 0, 1, 3, 7, 14, 31",
     );
     check(
         "PayloadContent[0].EnableMailUserOverrideable",
