@@ -216,3 +216,50 @@ fn payload_identities(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IosPayloads;
+
+    fn profile(account: Option<(&str, &str)>) -> EmailProfile {
+        let mut p: EmailProfile = serde_json::from_value(serde_json::json!({
+            "displayName": "D", "identifier": "com.contoso.mail",
+            "account": {"server": "mail.contoso.com", "accountName": "Mail"}
+        }))
+        .expect("a valid profile");
+        p.platforms.ios.payloads = Some(IosPayloads {
+            account: account.map(|(identifier, uuid)| PayloadIdentity {
+                identifier: identifier.into(),
+                uuid: uuid.into(),
+            }),
+            ..IosPayloads::default()
+        });
+        p
+    }
+
+    #[test]
+    fn a_changed_payload_identifier_installs_a_second_account() {
+        const U1: &str = "DE789252-DCF2-42E7-91C8-0AB9F50AAFC5";
+        const U2: &str = "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D";
+        let old = profile(Some(("com.example.myeaspayload", U1)));
+        let renamed = profile(Some(("com.example.myprofile.eas", U1)));
+        let changes = diff(&old, &renamed, None);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(
+            changes[0].setting,
+            "/platforms/ios/payloads/account/identifier"
+        );
+        assert_eq!(changes[0].impact, Impact::SecondPayload);
+        // Dropping the kept identity makes emailprof generate another one: also a second account.
+        let dropped = diff(&old, &profile(None), None);
+        assert_eq!(dropped[0].impact, Impact::SecondPayload);
+        assert_eq!(dropped[0].new, Value::Null);
+        // A new UUID under the same identifier replaces the payload.
+        let new_uuid = diff(&old, &profile(Some(("com.example.myeaspayload", U2))), None);
+        assert_eq!(new_uuid.len(), 1);
+        assert_eq!(new_uuid[0].setting, "/platforms/ios/payloads/account/uuid");
+        assert_eq!(new_uuid[0].impact, Impact::Update);
+        assert!(diff(&old, &old, None).is_empty());
+    }
+}

@@ -543,4 +543,46 @@ mod tests {
             Some(Position { line: 6, column: 3 })
         );
     }
+
+    #[test]
+    fn kept_payload_identities_are_checked() {
+        let ios = |payloads: &str| {
+            format!(
+                "{MINIMAL}certificates:\n  root:\n    kind: ca\n    ca:\n      file: root.cer\n  other:\n    kind: external\n    external:\n      note: x\nplatforms:\n  ios:\n    payloads:\n{payloads}"
+            )
+        };
+        let good = check(&ios(
+            "      profileUuid: b8fd6fd7-a55e-4eb1-96af-d9c4d8562e38\n      account:\n        identifier: com.example.myeaspayload\n        uuid: DE789252-DCF2-42E7-91C8-0AB9F50AAFC5\n      certificates:\n        root:\n          identifier: com.apple.security.root.E3C795F8\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+        ));
+        assert!(!good.has_errors(), "{:#?}", good.findings);
+        let bad = check(&ios(
+            "      profileUuid: b8fd6fd7-a55e-4eb1-96af-d9c4d8562e38'\n      account:\n        identifier: 195c2047.Exchange ActiveSync\n        uuid: 26a7aaa7-c5cf-4d36-94d3-731b8b3dXXXX\n      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+        ));
+        let pointers: Vec<_> = bad.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/platforms/ios/payloads/profileUuid",
+                "/platforms/ios/payloads/account/identifier",
+                "/platforms/ios/payloads/account/uuid",
+            ],
+            "{:#?}",
+            bad.findings
+        );
+        // Each kept certificate identity must belong to a payload the profile emits (document
+        // order).
+        let refs = check(&ios(
+            "      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+        ));
+        let pointers: Vec<_> = refs.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/platforms/ios/payloads/certificates/other",
+                "/platforms/ios/payloads/certificates/missing",
+            ],
+            "{:#?}",
+            refs.findings
+        );
+    }
 }

@@ -16,7 +16,8 @@
 //!
 //! **Invariant:** emitting is pure and deterministic. `PayloadUUID`s are UUID v5 of the payload
 //! identifier, type and user, so re-emitting replaces the installed profile instead of adding a
-//! second one.
+//! second one; a profile imported from a `.mobileconfig` keeps that file's identifiers and
+//! UUIDs (`platforms.ios.payloads`), which are written as they are.
 
 mod emit;
 mod import;

@@ -338,7 +338,13 @@ impl Reader {
         };
         if let Some(vpn) = self.string(&mut p, keys::VPN_UUID.name) {
             if is_uuid(vpn) {
-                ios.per_account_vpn_uuid = Some(vpn.to_owned());
+                // Upper-case, as the emitter writes it.
+                ios.per_account_vpn_uuid = Some(vpn.to_ascii_uppercase());
+                // Emitted for an older minimum, the key would be left out: keep it written.
+                let since = keys::VPN_UUID.since;
+                ios.minimum_os_version = Some(since.to_string());
+                let at = p.at(keys::VPN_UUID.name);
+                self.push(Severity::Info, at, format!("VPNUUID needs iOS {since} or later: the minimum iOS version is set to {since}, so that it is written again"));
             } else {
                 let at = p.at(keys::VPN_UUID.name);
                 self.push(Severity::Error, at, "not a UUID; not imported");

@@ -525,6 +525,10 @@ fn expected(p: &EmailProfile, user: &UserIdentity, min: OsVersion) -> EmailProfi
         .take()
         .filter(|_| min >= OsVersion(14, 0, 0))
         .map(|u| u.to_uppercase());
+    // A kept VPNUUID keeps the OS version that writes it.
+    if ios.per_account_vpn_uuid.is_some() {
+        ios.minimum_os_version = Some("14.0".into());
+    }
     e
 }
 
