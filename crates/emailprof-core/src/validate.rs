@@ -462,6 +462,39 @@ pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> 
     .flatten()
     .collect();
     if let Some(kept) = &profile.platforms.ios.payloads {
+        // Apple: a PayloadUUID is unique; a device refuses a profile whose payloads share one.
+        let base = "/platforms/ios/payloads";
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let uuids = kept
+            .profile_uuid
+            .iter()
+            .map(|u| (format!("{base}/profileUuid"), u))
+            .chain(
+                kept.account
+                    .iter()
+                    .map(|a| (format!("{base}/account/uuid"), &a.uuid)),
+            )
+            .chain(kept.certificates.iter().map(|(name, c)| {
+                (
+                    format!("{base}/certificates/{}/uuid", escape_segment(name)),
+                    &c.uuid,
+                )
+            }));
+        for (pointer, uuid) in uuids {
+            let upper = uuid.to_ascii_uppercase();
+            match seen.iter().find(|(_, u)| *u == upper) {
+                Some((first, _)) => r.push(
+                    Severity::Error,
+                    &pointer,
+                    "payloadUuidUnique",
+                    format!(
+                        "`{uuid}` is also the PayloadUUID at {first}; each payload needs its own"
+                    ),
+                    Some("a UUID no other payload of the profile has".into()),
+                ),
+                None => seen.push((pointer, upper)),
+            }
+        }
         for name in kept.certificates.keys() {
             let pointer = format!(
                 "/platforms/ios/payloads/certificates/{}",
@@ -569,10 +602,21 @@ mod tests {
             "{:#?}",
             bad.findings
         );
+        // One UUID for two payloads is refused.
+        let shared = check(&ios(
+            "      profileUuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n      certificates:\n        root:\n          identifier: com.example.root\n          uuid: e3c795f8-91ee-41df-8d9c-ffb62cce59b8\n",
+        ));
+        let pointers: Vec<_> = shared.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/platforms/ios/payloads/certificates/root/uuid"],
+            "{:#?}",
+            shared.findings
+        );
         // Each kept certificate identity must belong to a payload the profile emits (document
         // order).
         let refs = check(&ios(
-            "      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+            "      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: 0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D\n",
         ));
         let pointers: Vec<_> = refs.errors().map(|f| f.pointer.as_str()).collect();
         assert_eq!(

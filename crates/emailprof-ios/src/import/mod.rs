@@ -105,6 +105,7 @@ pub fn import_mobileconfig_with(
         user: (None, None),
         kept: Default::default(),
         top_identifier: String::new(),
+        uuids: Vec::new(),
     };
     let profile = r.profile(&top)?;
     let doc = profile_document(&profile);

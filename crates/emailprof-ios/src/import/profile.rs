@@ -37,16 +37,9 @@ impl Reader {
             ),
         }
         self.payload_version(&mut t);
-        if !matches!(t.dict.get("PayloadIdentifier"), Some(Value::String(_))) {
-            return Err(ImportError::Invalid {
-                key_path: "PayloadIdentifier".into(),
-                message: "missing or not a string; a profile needs a reverse-DNS PayloadIdentifier such as `com.contoso.email`".into(),
-            });
-        }
-        let top_id = self.identity(&mut t, "Configuration", String::new);
-        self.kept.profile_uuid = Some(top_id.uuid);
-        let identifier = top_id.identifier;
-        self.top_identifier.clone_from(&identifier);
+        let top_id = matches!(t.dict.get("PayloadIdentifier"), Some(Value::String(_)))
+            .then(|| self.identity(&mut t, "Configuration", String::new));
+        t.seen.insert("PayloadIdentifier");
         let display = self.string(&mut t, "PayloadDisplayName").map(str::to_owned);
         let organization = self
             .string(&mut t, "PayloadOrganization")
@@ -59,6 +52,15 @@ impl Reader {
                 message: "the profile has no payload array".into(),
             })?;
         self.rest(&t, &keys::TOP_LEVEL_UNMODELLED, "the top level");
+        let Some(top_id) = top_id else {
+            return Err(ImportError::Invalid {
+                key_path: "PayloadIdentifier".into(),
+                message: "missing or not a string; a profile needs a reverse-DNS PayloadIdentifier such as `com.contoso.email`".into(),
+            });
+        };
+        self.kept.profile_uuid = Some(top_id.uuid);
+        let identifier = top_id.identifier;
+        self.top_identifier.clone_from(&identifier);
 
         // Certificates first, so that the account's references can be resolved.
         let mut certs = Certs::default();

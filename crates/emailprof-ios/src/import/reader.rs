@@ -64,6 +64,8 @@ pub(super) struct Reader {
     pub(super) kept: IosPayloads,
     /// The profile's `PayloadIdentifier`, once read (what generated identifiers start from).
     pub(super) top_identifier: String,
+    /// The `PayloadUUID`s kept so far, upper-case: each payload keeps its own.
+    pub(super) uuids: Vec<String>,
 }
 
 /// What the certificate payloads of the profile became.
@@ -260,6 +262,11 @@ impl Reader {
         self.typed(p, key, "an integer", Value::as_signed_integer)
     }
 
+    /// Whether another payload already keeps `uuid` (any case).
+    fn uuid_taken(&self, uuid: &str) -> bool {
+        self.uuids.iter().any(|u| u.eq_ignore_ascii_case(uuid))
+    }
+
     /// A string key whose value is not carried over as is: a wrong type is a warning.
     pub(super) fn soft_string<'v>(
         &mut self,
@@ -316,11 +323,17 @@ impl Reader {
             }
         };
         let uuid = match self.soft_string(p, "PayloadUUID") {
-            Some(u) if is_uuid(u) => u.to_owned(),
+            Some(u) if is_uuid(u) && !self.uuid_taken(u) => u.to_owned(),
             found => {
-                let made = crate::payload_uuid(&identifier, payload_type, "");
+                let mut made = crate::payload_uuid(&identifier, payload_type, "");
+                let mut n = 2;
+                while self.uuid_taken(&made) {
+                    made = crate::payload_uuid(&identifier, payload_type, &n.to_string());
+                    n += 1;
+                }
                 let at = p.at("PayloadUUID");
                 let what = match found {
+                    Some(u) if is_uuid(u) => format!("`{u}` is the PayloadUUID of another payload"),
                     Some(u) => format!("`{u}` is not a UUID (8-4-4-4-12 hexadecimal digits)"),
                     None => "missing".to_owned(),
                 };
@@ -328,6 +341,7 @@ impl Reader {
                 made
             }
         };
+        self.uuids.push(uuid.to_ascii_uppercase());
         PayloadIdentity { identifier, uuid }
     }
 

@@ -589,3 +589,26 @@ fn lenient_import_writes_the_profile_without_each_offending_value() {
     }
     assert_eq!(i.profile, want);
 }
+
+#[test]
+fn a_payload_uuid_used_twice_is_kept_once() {
+    // The profile and its account payload share one UUID (as hand-made profiles sometimes do).
+    let mut top = plist::Value::from_reader(std::io::Cursor::new(apple_example()))
+        .unwrap()
+        .into_dictionary()
+        .unwrap();
+    let shared = "DE789252-DCF2-42E7-91C8-0AB9F50AAFC5";
+    top.insert("PayloadUUID".into(), Value::String(shared.into()));
+    let i = import_mobileconfig(&to_xml(&top)).unwrap();
+    let kept = &i.profile["platforms"]["ios"]["payloads"];
+    assert_eq!(kept["profileUuid"], shared);
+    let account = kept["account"]["uuid"].as_str().unwrap();
+    assert!(!account.eq_ignore_ascii_case(shared), "{kept}");
+    let f = findings_at(&i, "PayloadContent[0].PayloadUUID");
+    assert!(
+        f.iter().any(|f| f.severity == Severity::Warning
+            && f.message.contains("is the PayloadUUID of another payload")),
+        "{:#?}",
+        i.findings
+    );
+}
