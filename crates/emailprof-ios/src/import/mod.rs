@@ -127,14 +127,19 @@ pub fn import_mobileconfig_with(
     }
     let mut findings = r.findings;
     if options.lenient {
-        // Every error finding is a value already left out of the profile: say so, as a warning.
+        // Error findings are values the profile was already written without (or, for the
+        // services, written as all on): each stays reported, as a warning.
         for f in findings
             .iter_mut()
             .filter(|f| f.severity == Severity::Error)
         {
             f.severity = Severity::Warning;
-            f.message
-                .push_str(" (lenient import: left out of the profile)");
+            let dropped = f.message.contains("not imported") || f.message.contains("ignored");
+            f.message.push_str(if dropped {
+                " (lenient import: left out of the profile)"
+            } else {
+                " (lenient import)"
+            });
         }
     }
     Ok(Imported {
