@@ -93,8 +93,9 @@ pub struct IosPayloads {
 
     /// # Certificate payloads
     ///
-    /// Identifier and UUID of each certificate payload, by the certificate's name under
-    /// `certificates` (else `<identifier>.cert.<name>`).
+    /// Identifier and UUID of each certificate payload (`identifier`, `uuid`, as for the
+    /// account payload), by the certificate's name under `certificates` (else
+    /// `<identifier>.cert.<name>`). Only PKCS#12, SCEP and CA certificates have a payload.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" }))]
     pub certificates: BTreeMap<String, PayloadIdentity>,
