@@ -304,6 +304,11 @@ pub struct ImportArgs {
     /// Syntax of the written profile.
     #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
     pub to: OutputFormat,
+
+    /// Write the profile without each value that is out of range or of the wrong type, with a
+    /// warning naming it, instead of refusing the import (`.mobileconfig` only).
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -42,6 +42,9 @@ pub(crate) fn import(cmd: ImportCommand, reporter: &Reporter) -> anyhow::Result<
 }
 
 fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
+    if args.lenient {
+        invalid!("--lenient applies to `import mobileconfig` only");
+    }
     let (display, bytes) = profile::read_limited(&args.file, emailprof::import::MAX_GRAPH_BYTES)?;
     // Positions for the findings' pointers, when the input is JSON we can read.
     let locations = input::parse(&bytes, Format::Json).ok().map(|d| d.locations);
@@ -115,7 +118,10 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
 fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
     // Profiles with embedded identities are larger than profile documents.
     let (display, bytes) = profile::read_limited(&args.file, 16 * 1024 * 1024)?;
-    let imported = emailprof::import::import_mobileconfig(&bytes)
+    let options = emailprof::import::ImportOptions {
+        lenient: args.lenient,
+    };
+    let imported = emailprof::import::import_mobileconfig_with(&bytes, options)
         .map_err(|e| anyhow::Error::new(crate::Invalid(format!("{display}: {e}"))))?;
     let mut errors = 0;
     for f in &imported.findings {

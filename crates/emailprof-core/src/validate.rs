@@ -461,6 +461,62 @@ pub fn semantic_findings(profile: &EmailProfile, options: ValidationOptions) -> 
     .into_iter()
     .flatten()
     .collect();
+    if let Some(kept) = &profile.platforms.ios.payloads {
+        // Apple: a PayloadUUID is unique; a device refuses a profile whose payloads share one.
+        let base = "/platforms/ios/payloads";
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let uuids = kept
+            .profile_uuid
+            .iter()
+            .map(|u| (format!("{base}/profileUuid"), u))
+            .chain(
+                kept.account
+                    .iter()
+                    .map(|a| (format!("{base}/account/uuid"), &a.uuid)),
+            )
+            .chain(kept.certificates.iter().map(|(name, c)| {
+                (
+                    format!("{base}/certificates/{}/uuid", escape_segment(name)),
+                    &c.uuid,
+                )
+            }));
+        for (pointer, uuid) in uuids {
+            let upper = uuid.to_ascii_uppercase();
+            match seen.iter().find(|(_, u)| *u == upper) {
+                Some((first, _)) => r.push(
+                    Severity::Error,
+                    &pointer,
+                    "payloadUuidUnique",
+                    format!(
+                        "`{uuid}` is also the PayloadUUID at {first}; each payload needs its own"
+                    ),
+                    Some("a UUID no other payload of the profile has".into()),
+                ),
+                None => seen.push((pointer, upper)),
+            }
+        }
+        for name in kept.certificates.keys() {
+            let pointer = format!(
+                "/platforms/ios/payloads/certificates/{}",
+                escape_segment(name)
+            );
+            let has_payload = profile.certificates.get(name).is_some_and(|c| {
+                matches!(
+                    c.kind,
+                    CertificateKind::Pkcs12 | CertificateKind::Scep | CertificateKind::Ca
+                )
+            });
+            if !has_payload {
+                r.push(
+                    Severity::Error,
+                    &pointer,
+                    "payloadIdentityCertificate",
+                    format!("certificate `{name}` is not a PKCS#12, SCEP or CA entry under `certificates`, so no payload of the profile carries this identity"),
+                    Some("the name of a `pkcs12`, `scep` or `ca` entry under `certificates`".into()),
+                );
+            }
+        }
+    }
     for (name, cert) in &profile.certificates {
         let base = format!("/certificates/{}", escape_segment(name));
         if let Some(p) = cert.pkcs12.as_ref().and_then(|p| p.passphrase.as_ref()) {
@@ -518,6 +574,59 @@ mod tests {
         assert_eq!(
             r.findings[2].position,
             Some(Position { line: 6, column: 3 })
+        );
+    }
+
+    #[test]
+    fn kept_payload_identities_are_checked() {
+        let ios = |payloads: &str| {
+            format!(
+                "{MINIMAL}certificates:\n  root:\n    kind: ca\n    ca:\n      file: root.cer\n  other:\n    kind: external\n    external:\n      note: x\nplatforms:\n  ios:\n    payloads:\n{payloads}"
+            )
+        };
+        let good = check(&ios(
+            "      profileUuid: b8fd6fd7-a55e-4eb1-96af-d9c4d8562e38\n      account:\n        identifier: com.example.myeaspayload\n        uuid: DE789252-DCF2-42E7-91C8-0AB9F50AAFC5\n      certificates:\n        root:\n          identifier: com.apple.security.root.E3C795F8\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+        ));
+        assert!(!good.has_errors(), "{:#?}", good.findings);
+        let bad = check(&ios(
+            "      profileUuid: b8fd6fd7-a55e-4eb1-96af-d9c4d8562e38'\n      account:\n        identifier: 195c2047.Exchange ActiveSync\n        uuid: 26a7aaa7-c5cf-4d36-94d3-731b8b3dXXXX\n      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n",
+        ));
+        let pointers: Vec<_> = bad.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/platforms/ios/payloads/profileUuid",
+                "/platforms/ios/payloads/account/identifier",
+                "/platforms/ios/payloads/account/uuid",
+            ],
+            "{:#?}",
+            bad.findings
+        );
+        // One UUID for two payloads is refused.
+        let shared = check(&ios(
+            "      profileUuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n      certificates:\n        root:\n          identifier: com.example.root\n          uuid: e3c795f8-91ee-41df-8d9c-ffb62cce59b8\n",
+        ));
+        let pointers: Vec<_> = shared.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/platforms/ios/payloads/certificates/root/uuid"],
+            "{:#?}",
+            shared.findings
+        );
+        // Each kept certificate identity must belong to a payload the profile emits (document
+        // order).
+        let refs = check(&ios(
+            "      certificates:\n        other:\n          identifier: com.example.other\n          uuid: E3C795F8-91EE-41DF-8D9C-FFB62CCE59B8\n        missing:\n          identifier: com.example.missing\n          uuid: 0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D\n",
+        ));
+        let pointers: Vec<_> = refs.errors().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/platforms/ios/payloads/certificates/other",
+                "/platforms/ios/payloads/certificates/missing",
+            ],
+            "{:#?}",
+            refs.findings
         );
     }
 }

@@ -16,7 +16,8 @@
 //!
 //! **Invariant:** emitting is pure and deterministic. `PayloadUUID`s are UUID v5 of the payload
 //! identifier, type and user, so re-emitting replaces the installed profile instead of adding a
-//! second one.
+//! second one; a profile imported from a `.mobileconfig` keeps that file's identifiers and
+//! UUIDs (`platforms.ios.payloads`), which are written as they are.
 
 mod emit;
 mod import;
@@ -28,7 +29,10 @@ mod xml;
 use uuid::Uuid;
 
 pub use emit::{DEFAULT_MIN_OS, IosEmitter, MEDIA_TYPE};
-pub use import::{ImportError, ImportFinding, Imported, import_mobileconfig, profile_document};
+pub use import::{
+    ImportError, ImportFinding, ImportOptions, Imported, import_mobileconfig,
+    import_mobileconfig_with, profile_document,
+};
 
 /// The namespace of emailprof's payload UUIDs: UUID v5 of the DNS name `emailprof`.
 pub fn uuid_namespace() -> Uuid {

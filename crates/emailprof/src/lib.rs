@@ -66,5 +66,5 @@ pub mod import {
     pub use emailprof_intune::{
         GraphType, MAX_GRAPH_BYTES, export_graph, import_graph, import_graph_report,
     };
-    pub use emailprof_ios::import_mobileconfig;
+    pub use emailprof_ios::{ImportOptions, import_mobileconfig, import_mobileconfig_with};
 }

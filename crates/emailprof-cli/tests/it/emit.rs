@@ -244,3 +244,87 @@ fn intune_export_and_import_round_trip_through_the_cli() {
     }
     export("amiga").code(2);
 }
+
+/// Apple's published Exchange example (`crates/emailprof-ios/tests/data/corpus`).
+fn apple_example() -> String {
+    std::fs::read_to_string(
+        root().join("crates/emailprof-ios/tests/data/corpus/apple-developer-example.mobileconfig"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn lenient_import_leaves_out_what_strict_import_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("deployed.mobileconfig");
+    let text = apple_example().replace(
+        "<key>MailNumberOfPastDaysToSync</key>\n                <integer>7</integer>",
+        "<key>MailNumberOfPastDaysToSync</key>\n                <integer>365</integer>",
+    );
+    assert!(text.contains("<integer>365</integer>"));
+    std::fs::write(&input, text).unwrap();
+    let out = tmp.path().join("profile.yaml");
+    let o = import("mobileconfig", &input).out(&out).code(2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("MailNumberOfPastDaysToSync is 365; its valid values are 0, 1, 3, 7, 14, 31"),
+        "{err}"
+    );
+    assert!(!err.contains(".yaml)"), "{err}");
+    assert!(!out.exists());
+
+    let o = import("mobileconfig", &input)
+        .arg("--lenient")
+        .out(&out)
+        .success();
+    let err = stderr(&o);
+    assert!(err.contains("MailNumberOfPastDaysToSync is 365"), "{err}");
+    assert!(err.contains("left out of the profile"), "{err}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!written.contains("emailSyncDuration"), "{written}");
+    assert!(
+        written.contains("identifier: com.example.myeaspayload"),
+        "{written}"
+    );
+    cli(["validate"]).arg(&out).success();
+
+    // The flag belongs to `.mobileconfig` imports only.
+    import("intune", &input).arg("--lenient").code(2);
+}
+
+#[test]
+fn diff_reports_a_changed_payload_identifier_as_a_second_account() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("deployed.mobileconfig");
+    std::fs::write(&input, apple_example()).unwrap();
+    let old = tmp.path().join("old.yaml");
+    import("mobileconfig", &input).out(&old).success();
+    let text = std::fs::read_to_string(&old).unwrap();
+    let new = tmp.path().join("new.yaml");
+    std::fs::write(
+        &new,
+        text.replace("com.example.myeaspayload", "com.example.myprofile.eas"),
+    )
+    .unwrap();
+    let o = cli(["diff"])
+        .arg(&old)
+        .arg(&new)
+        .args(["--platform", "ios"])
+        .code(3);
+    let out = stdout(&o);
+    assert!(
+        out.contains("Exchange account PayloadIdentifier (/platforms/ios/payloads/account/identifier): \"com.example.myeaspayload\" -> \"com.example.myprofile.eas\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("a second account/profile is installed instead of replacing"),
+        "{out}"
+    );
+    // Windows has no iOS payloads: nothing changes there.
+    let o = cli(["diff"])
+        .arg(&old)
+        .arg(&new)
+        .args(["--platform", "windows"])
+        .code(3);
+    assert!(stdout(&o).contains("not expressed on this platform"));
+}

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use emailprof_core::model::PayloadIdentity;
 use emailprof_core::{
     Diagnostic, EmitError, EmitOptions, OsVersion, ResolvedProfile, Setting, Severity, UserIdentity,
 };
@@ -112,28 +113,61 @@ impl<'a> Build<'a, '_> {
         }
     }
 
-    pub(super) fn common(
-        &mut self,
-        dict: &mut Dict<'a>,
-        identifier: &'a str,
-        payload_type: &'static str,
-    ) {
-        dict.insert("PayloadIdentifier", Node::String(Cow::Borrowed(identifier)));
-        dict.insert("PayloadType", Node::String(Cow::Borrowed(payload_type)));
-        let uuid = self.uuid(identifier, payload_type);
-        dict.insert("PayloadUUID", uuid);
-        dict.insert("PayloadVersion", Node::Integer(1));
+    /// The kept payload identity of the account (`None`) or of certificate `name`.
+    pub(super) fn kept(&self, certificate: Option<&str>) -> Option<&'a PayloadIdentity> {
+        let kept = self.p.profile.platforms.ios.payloads.as_ref()?;
+        match certificate {
+            None => kept.account.as_ref(),
+            Some(name) => kept.certificates.get(name),
+        }
     }
 
-    /// [`Build::common`] for an identifier made here.
-    pub(super) fn common_owned(
+    /// The profile's own keys: `identifier`, and its kept `PayloadUUID` or a generated one.
+    pub(super) fn common(&mut self, dict: &mut Dict<'a>, payload_type: &'static str) {
+        let profile = &self.p.profile;
+        let kept = profile
+            .platforms
+            .ios
+            .payloads
+            .as_ref()
+            .and_then(|k| k.profile_uuid.as_deref());
+        let identifier = profile.identifier.as_str();
+        let uuid = match kept {
+            Some(uuid) => Node::String(Cow::Borrowed(uuid)),
+            None => self.uuid(identifier, payload_type),
+        };
+        self.put_common(dict, Cow::Borrowed(identifier), uuid, payload_type);
+    }
+
+    /// A payload's keys: its kept identifier and UUID, else `generated` and a UUID made from it.
+    pub(super) fn common_payload(
         &mut self,
         dict: &mut Dict<'a>,
-        identifier: String,
+        kept: Option<&'a PayloadIdentity>,
+        generated: String,
         payload_type: &'static str,
     ) {
-        let uuid = self.uuid(&identifier, payload_type);
-        dict.insert("PayloadIdentifier", Node::String(Cow::Owned(identifier)));
+        let (identifier, uuid) = match kept {
+            Some(k) => (
+                Cow::Borrowed(k.identifier.as_str()),
+                Node::String(Cow::Borrowed(k.uuid.as_str())),
+            ),
+            None => {
+                let uuid = self.uuid(&generated, payload_type);
+                (Cow::Owned(generated), uuid)
+            }
+        };
+        self.put_common(dict, identifier, uuid, payload_type);
+    }
+
+    fn put_common(
+        &mut self,
+        dict: &mut Dict<'a>,
+        identifier: Cow<'a, str>,
+        uuid: Node<'a>,
+        payload_type: &'static str,
+    ) {
+        dict.insert("PayloadIdentifier", Node::String(identifier));
         dict.insert("PayloadType", Node::String(Cow::Borrowed(payload_type)));
         dict.insert("PayloadUUID", uuid);
         dict.insert("PayloadVersion", Node::Integer(1));

@@ -32,16 +32,20 @@ impl<'a> Build<'a, '_> {
                 ),
             });
         };
-        let uuid = match cert.kind {
-            CertificateKind::Pkcs12 => Some(self.uuid(
+        let kept = self.kept(Some(name));
+        let uuid = match (cert.kind, kept) {
+            (CertificateKind::Pkcs12 | CertificateKind::Scep, Some(k)) => {
+                Some(Node::String(Cow::Borrowed(k.uuid.as_str())))
+            }
+            (CertificateKind::Pkcs12, None) => Some(self.uuid(
                 &cert_identifier(&profile.identifier, name),
                 keys::PKCS12_PAYLOAD_TYPE,
             )),
-            CertificateKind::Scep => Some(self.uuid(
+            (CertificateKind::Scep, None) => Some(self.uuid(
                 &cert_identifier(&profile.identifier, name),
                 keys::SCEP_PAYLOAD_TYPE,
             )),
-            CertificateKind::Ca => {
+            (CertificateKind::Ca, _) => {
                 return Err(EmitError::Material {
                     name: name.to_owned(),
                     message: format!(
@@ -50,7 +54,7 @@ impl<'a> Build<'a, '_> {
                     ),
                 });
             }
-            CertificateKind::External => {
+            (CertificateKind::External, _) => {
                 let uuid = cert.external.as_ref().and_then(|e| e.payload_uuid.as_ref());
                 if uuid.is_none() {
                     self.warn(
@@ -63,7 +67,7 @@ impl<'a> Build<'a, '_> {
                 }
                 uuid.map(|u| Node::String(Cow::Owned(u.to_ascii_uppercase())))
             }
-            CertificateKind::DerivedCredential => {
+            (CertificateKind::DerivedCredential, _) => {
                 self.warn(
                     setting,
                     format!(
@@ -84,6 +88,7 @@ impl<'a> Build<'a, '_> {
         for (name, cert) in &p.profile.certificates {
             let pointer = cert_pointer(name);
             let identifier = cert_identifier(&p.profile.identifier, name);
+            let kept = self.kept(Some(name));
             let display = cert.display_name.as_deref().unwrap_or(name);
             let material = p.materials.get(name);
             let missing = || EmitError::Material {
@@ -104,7 +109,7 @@ impl<'a> Build<'a, '_> {
                             missing()
                         });
                     };
-                    self.common_owned(&mut d, identifier, keys::PKCS12_PAYLOAD_TYPE);
+                    self.common_payload(&mut d, kept, identifier, keys::PKCS12_PAYLOAD_TYPE);
                     if let Some(file) = cert.pkcs12.as_ref().map(|c| file_name_of(&c.file)) {
                         d.insert("PayloadCertificateFileName", text(file, &pointer)?);
                     }
@@ -138,7 +143,7 @@ impl<'a> Build<'a, '_> {
                     if der.first() != Some(&0x30) {
                         return Err(wrong("a DER-encoded certificate"));
                     }
-                    self.common_owned(&mut d, identifier, keys::ROOT_PAYLOAD_TYPE);
+                    self.common_payload(&mut d, kept, identifier, keys::ROOT_PAYLOAD_TYPE);
                     if let Some(file) = cert.ca.as_ref().map(|c| file_name_of(&c.file)) {
                         d.insert("PayloadCertificateFileName", text(file, &pointer)?);
                     }
@@ -157,7 +162,7 @@ impl<'a> Build<'a, '_> {
                         None if scep.challenge.is_some() => return Err(missing()),
                         None => None,
                     };
-                    self.common_owned(&mut d, identifier, keys::SCEP_PAYLOAD_TYPE);
+                    self.common_payload(&mut d, kept, identifier, keys::SCEP_PAYLOAD_TYPE);
                     let content = self.scep(name, scep, challenge)?;
                     d.insert("PayloadContent", Node::Dictionary(content));
                 }

@@ -16,8 +16,10 @@ impl<'a> Build<'a, '_> {
         let profile = &p.profile;
         let a = &profile.account;
         let mut d = Dict::new();
-        self.common_owned(
+        let kept = self.kept(None);
+        self.common_payload(
             &mut d,
+            kept,
             format!("{}.eas", profile.identifier),
             keys::EAS_PAYLOAD_TYPE,
         );

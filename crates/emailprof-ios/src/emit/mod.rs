@@ -25,6 +25,7 @@ use crate::keys;
 use crate::prepared::{self, Slots};
 use crate::xml::{self, Dict, Node};
 
+pub(crate) use self::builder::cert_identifier;
 use self::builder::{Build, ID, text};
 pub use crate::keys::MEDIA_TYPE;
 
@@ -158,7 +159,7 @@ fn build<'a>(
     b.report_left_out();
 
     let mut top = Dict::new();
-    b.common(&mut top, &profile.identifier, "Configuration");
+    b.common(&mut top, "Configuration");
     top.insert(
         "PayloadDisplayName",
         text(&profile.display_name, Setting::DisplayName.pointer())?,

@@ -20,26 +20,16 @@ impl Reader {
     ) {
         let mut p = Payload::new(d, path);
         p.seen.insert("PayloadType");
-        if let Some(v) = self.int(&mut p, "PayloadVersion")
-            && v != 1
-        {
-            let at = p.at("PayloadVersion");
-            self.push(
-                Severity::Warning,
-                at,
-                format!("{v} is outside the rangelist [1] of CommonPayloadKeys.yaml"),
-            );
-        }
-        let uuid = self
-            .string(&mut p, "PayloadUUID")
-            .map(str::to_ascii_uppercase);
-        let pid = self
-            .string(&mut p, "PayloadIdentifier")
+        self.payload_version(&mut p);
+        let pid = p
+            .dict
+            .get("PayloadIdentifier")
+            .and_then(Value::as_string)
             .unwrap_or_default()
             .to_owned();
         let display = self.string(&mut p, "PayloadDisplayName").map(str::to_owned);
-        self.string(&mut p, "PayloadDescription");
-        self.string(&mut p, "PayloadOrganization");
+        self.soft_string(&mut p, "PayloadDescription");
+        self.soft_string(&mut p, "PayloadOrganization");
         let prefix = format!("{top_id}.cert.");
         let wanted = match pid.strip_prefix(&prefix) {
             Some(n) if !n.is_empty() => n.to_owned(),
@@ -49,6 +39,8 @@ impl Reader {
                 .unwrap_or_default(),
         };
         let name = certs.unique_name(&wanted);
+        let identity = self.identity(&mut p, ty, || crate::emit::cert_identifier(top_id, &name));
+        let uuid = Some(identity.uuid.to_ascii_uppercase());
         let display_name = display
             .filter(|d| *d != name && !d.is_empty())
             .map(|d| clip(&d, 256));
@@ -131,6 +123,7 @@ impl Reader {
             if let Some(uuid) = uuid {
                 certs.by_uuid.insert(uuid, name.clone());
             }
+            self.kept.certificates.insert(name.clone(), identity);
             certs.entries.insert(name, cert);
         }
     }
@@ -166,7 +159,7 @@ impl Reader {
             Some(1024) | None => {
                 if !s.dict.contains_key("Keysize") {
                     let at = s.at("Keysize");
-                    self.push(Severity::Info, at, "absent: the device uses 1024 bits (com.apple.security.scep.yaml default), imported as such");
+                    self.push(Severity::Info, at, "absent: the device uses 1024 bits (Apple's default for Keysize), imported as such");
                 }
                 KeySize::Bits1024
             }
@@ -260,7 +253,7 @@ impl Reader {
             self.push(
                 Severity::Error,
                 at,
-                "missing (com.apple.security.scep.yaml: required); the SCEP payload is ignored",
+                "missing, but Apple requires it in a SCEP payload; the SCEP payload is ignored",
             );
             return None;
         };

@@ -42,8 +42,26 @@ pub fn profile_document(p: &EmailProfile) -> serde_json::Value {
     emailprof_core::minimal_document(p, ALWAYS_WRITTEN)
 }
 
+/// How an import treats values it cannot carry over.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    /// Leave each value that is out of range or of the wrong type out of the profile with a
+    /// warning naming it, instead of an error that stops the import. Off by default: a profile
+    /// written without a value the administrator set may behave differently on devices.
+    pub lenient: bool,
+}
+
 /// Read a `.mobileconfig`: XML or binary plist, or either inside CMS SignedData (DER or BER).
+/// Strict: values that cannot be carried over are error findings.
 pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_mobileconfig_with(bytes, ImportOptions::default())
+}
+
+/// [`import_mobileconfig`] with options.
+pub fn import_mobileconfig_with(
+    bytes: &[u8],
+    options: ImportOptions,
+) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ImportError::TooLarge);
     }
@@ -85,6 +103,9 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
         findings,
         files: BTreeMap::new(),
         user: (None, None),
+        kept: Default::default(),
+        top_identifier: String::new(),
+        uuids: Vec::new(),
     };
     let profile = r.profile(&top)?;
     let doc = profile_document(&profile);
@@ -104,9 +125,26 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
                 .collect(),
         ));
     }
+    let mut findings = r.findings;
+    if options.lenient {
+        // Error findings are values the profile was already written without (or, for the
+        // services, written as all on): each stays reported, as a warning.
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.severity == Severity::Error)
+        {
+            f.severity = Severity::Warning;
+            let dropped = f.message.contains("not imported") || f.message.contains("ignored");
+            f.message.push_str(if dropped {
+                " (lenient import: left out of the profile)"
+            } else {
+                " (lenient import)"
+            });
+        }
+    }
     Ok(Imported {
         profile: doc,
-        findings: r.findings,
+        findings,
         files: r.files,
     })
 }

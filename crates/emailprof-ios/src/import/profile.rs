@@ -25,26 +25,21 @@ impl Reader {
             Some(other) => {
                 return Err(ImportError::Invalid {
                     key_path: "PayloadType".into(),
-                    message: format!("`{other}` is not `Configuration` (TopLevel.yaml rangelist)"),
+                    message: format!(
+                        "`{other}` is not a profile's PayloadType; the only valid value is `Configuration`"
+                    ),
                 });
             }
             None => self.push(
                 Severity::Warning,
                 "PayloadType".into(),
-                "missing; TopLevel.yaml requires `Configuration`",
+                "missing; a profile's PayloadType is `Configuration`",
             ),
         }
-        if let Some(v) = self.int(&mut t, "PayloadVersion")
-            && v != 1
-        {
-            self.push(
-                Severity::Warning,
-                "PayloadVersion".into(),
-                format!("{v} is outside the rangelist [1] of TopLevel.yaml"),
-            );
-        }
-        self.string(&mut t, "PayloadUUID");
-        let identifier = self.string(&mut t, "PayloadIdentifier").map(str::to_owned);
+        self.payload_version(&mut t);
+        let top_id = matches!(t.dict.get("PayloadIdentifier"), Some(Value::String(_)))
+            .then(|| self.identity(&mut t, "Configuration", String::new));
+        t.seen.insert("PayloadIdentifier");
         let display = self.string(&mut t, "PayloadDisplayName").map(str::to_owned);
         let organization = self
             .string(&mut t, "PayloadOrganization")
@@ -57,43 +52,15 @@ impl Reader {
                 message: "the profile has no payload array".into(),
             })?;
         self.rest(&t, &keys::TOP_LEVEL_UNMODELLED, "the top level");
-
-        let Some(identifier) = identifier else {
+        let Some(top_id) = top_id else {
             return Err(ImportError::Invalid {
                 key_path: "PayloadIdentifier".into(),
-                message: "missing; TopLevel.yaml requires it".into(),
+                message: "missing or not a string; a profile needs a reverse-DNS PayloadIdentifier such as `com.contoso.email`".into(),
             });
         };
-        let identifier = if valid_identifier(&identifier) {
-            identifier
-        } else {
-            let fixed: String = identifier
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-                .split('.')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(".");
-            let fixed = if fixed.contains('.') {
-                fixed
-            } else {
-                format!("com.{}", if fixed.is_empty() { "imported" } else { &fixed })
-            };
-            let fixed = clip(&fixed, 255);
-            self.push(
-                Severity::Warning,
-                "PayloadIdentifier".into(),
-                format!("`{identifier}` is not a reverse-DNS identifier; it became `{fixed}` (a different identifier installs as a second profile)"),
-            );
-            fixed
-        };
+        self.kept.profile_uuid = Some(top_id.uuid);
+        let identifier = top_id.identifier;
+        self.top_identifier.clone_from(&identifier);
 
         // Certificates first, so that the account's references can be resolved.
         let mut certs = Certs::default();
@@ -160,6 +127,7 @@ impl Reader {
             .map(|o| clip(&o, 256));
         profile.description = description.map(|d| clip(&d, 4096));
         profile.certificates = certs.entries;
+        profile.platforms.ios.payloads = Some(std::mem::take(&mut self.kept));
         Ok(profile)
     }
 
@@ -174,6 +142,9 @@ impl Reader {
         for k in keys::COMMON_KEYS {
             p.seen.insert(k);
         }
+        let top_id = self.top_identifier.clone();
+        let account = self.identity(&mut p, keys::EAS_PAYLOAD_TYPE, || format!("{top_id}.eas"));
+        self.kept.account = Some(account);
         let account_name = match self.string(&mut p, "PayloadDisplayName") {
             Some(n) if !n.is_empty() => clip(n, 256),
             _ => {
@@ -208,7 +179,7 @@ impl Reader {
             Some(v) => v,
             None => {
                 let at = p.at("SSL");
-                self.push(Severity::Warning, at, "absent: SSL is off (com.apple.eas.account.yaml default false); check that this is meant");
+                self.push(Severity::Warning, at, "absent: SSL is off (Apple's default for SSL is false); check that this is meant");
                 false
             }
         };
@@ -268,7 +239,7 @@ impl Reader {
                 self.push(
                     Severity::Warning,
                     at,
-                    "ignored: PayloadCertificateUUID is present (com.apple.eas.account.yaml)",
+                    "ignored: PayloadCertificateUUID is present, and iOS then uses the certificate payload it names",
                 );
             } else {
                 let name = certs.unique_name(inline_name.unwrap_or("identity"));
@@ -290,7 +261,12 @@ impl Reader {
                         external: None,
                     },
                 );
-                self.push(Severity::Info, at, format!("the embedded identity became certificate `{name}` (a separate PKCS#12 payload when emitted)"));
+                let identifier = crate::emit::cert_identifier(&self.top_identifier, &name);
+                let uuid = crate::payload_uuid(&identifier, keys::PKCS12_PAYLOAD_TYPE, "");
+                self.push(Severity::Info, at, format!("the embedded identity became certificate `{name}`, a separate PKCS#12 payload `{identifier}` when emitted"));
+                self.kept
+                    .certificates
+                    .insert(name.clone(), PayloadIdentity { identifier, uuid });
                 authentication.method = AuthenticationMethod::Certificate;
                 authentication.identity_certificate = Some(name);
             }
@@ -342,7 +318,8 @@ impl Reader {
             Some(31) => EmailSyncDuration::OneMonth,
             Some(other) => {
                 let at = p.at(keys::MAIL_NUMBER_OF_PAST_DAYS_TO_SYNC.name);
-                self.push(Severity::Error, at, format!("{other} is outside the rangelist {:?} of com.apple.eas.account.yaml; not imported", keys::PAST_DAYS_RANGE));
+                let valid: Vec<String> = keys::PAST_DAYS_RANGE.iter().map(i64::to_string).collect();
+                self.push(Severity::Error, at, format!("MailNumberOfPastDaysToSync is {other}; its valid values are {} (0: no limit); not imported", valid.join(", ")));
                 EmailSyncDuration::NotConfigured
             }
         };
@@ -363,7 +340,13 @@ impl Reader {
         };
         if let Some(vpn) = self.string(&mut p, keys::VPN_UUID.name) {
             if is_uuid(vpn) {
-                ios.per_account_vpn_uuid = Some(vpn.to_owned());
+                // Upper-case, as the emitter writes it.
+                ios.per_account_vpn_uuid = Some(vpn.to_ascii_uppercase());
+                // Emitted for an older minimum, the key would be left out: keep it written.
+                let since = keys::VPN_UUID.since;
+                ios.minimum_os_version = Some(since.to_string());
+                let at = p.at(keys::VPN_UUID.name);
+                self.push(Severity::Info, at, format!("VPNUUID needs iOS {since} or later: the minimum iOS version is set to {since}, so that it is written again"));
             } else {
                 let at = p.at(keys::VPN_UUID.name);
                 self.push(Severity::Error, at, "not a UUID; not imported");

@@ -60,6 +60,12 @@ pub(super) struct Reader {
     pub(super) files: BTreeMap<String, Vec<u8>>,
     /// The account's `UserName` and `EmailAddress`, to turn back into placeholders.
     pub(super) user: (Option<String>, Option<String>),
+    /// The payload identifiers and UUIDs the profile has on devices, kept.
+    pub(super) kept: IosPayloads,
+    /// The profile's `PayloadIdentifier`, once read (what generated identifiers start from).
+    pub(super) top_identifier: String,
+    /// The `PayloadUUID`s kept so far, upper-case: each payload keeps its own.
+    pub(super) uuids: Vec<String>,
 }
 
 /// What the certificate payloads of the profile became.
@@ -116,6 +122,31 @@ pub(super) fn valid_identifier(s: &str) -> bool {
         && s.split('.').all(|part| {
             !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+}
+
+/// `id` made a reverse-DNS identifier: other characters become `-`, empty parts go, and a
+/// single part gets `com.` in front.
+pub(super) fn repaired_identifier(id: &str) -> String {
+    let fixed: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(".");
+    let fixed = if fixed.contains('.') {
+        fixed
+    } else {
+        format!("com.{}", if fixed.is_empty() { "imported" } else { &fixed })
+    };
+    clip(&fixed, 255)
 }
 
 pub(super) fn valid_domain(s: &str) -> bool {
@@ -187,6 +218,19 @@ impl Reader {
         want: &str,
         pick: impl Fn(&'v Value) -> Option<T>,
     ) -> Option<T> {
+        self.typed_as(Severity::Error, p, key, want, pick)
+    }
+
+    /// [`Reader::typed`], reporting a wrong type with `severity`: a warning for keys whose value
+    /// emailprof does not carry over (or replaces), so that it cannot block an import.
+    pub(super) fn typed_as<'v, T>(
+        &mut self,
+        severity: Severity,
+        p: &mut Payload<'v>,
+        key: &'static str,
+        want: &str,
+        pick: impl Fn(&'v Value) -> Option<T>,
+    ) -> Option<T> {
         p.seen.insert(key);
         let v = p.dict.get(key)?;
         match pick(v) {
@@ -194,7 +238,7 @@ impl Reader {
             None => {
                 let at = p.at(key);
                 self.push(
-                    Severity::Error,
+                    severity,
                     at,
                     format!(
                         "expected {want}, found {}; the value is ignored",
@@ -216,6 +260,89 @@ impl Reader {
 
     pub(super) fn int(&mut self, p: &mut Payload<'_>, key: &'static str) -> Option<i64> {
         self.typed(p, key, "an integer", Value::as_signed_integer)
+    }
+
+    /// Whether another payload already keeps `uuid` (any case).
+    fn uuid_taken(&self, uuid: &str) -> bool {
+        self.uuids.iter().any(|u| u.eq_ignore_ascii_case(uuid))
+    }
+
+    /// A string key whose value is not carried over as is: a wrong type is a warning.
+    pub(super) fn soft_string<'v>(
+        &mut self,
+        p: &mut Payload<'v>,
+        key: &'static str,
+    ) -> Option<&'v str> {
+        self.typed_as(Severity::Warning, p, key, "a string", Value::as_string)
+    }
+
+    /// `PayloadVersion`, which emailprof always writes as 1: anything else is a warning.
+    pub(super) fn payload_version(&mut self, p: &mut Payload<'_>) {
+        let v = self.typed_as(
+            Severity::Warning,
+            p,
+            "PayloadVersion",
+            "an integer",
+            Value::as_signed_integer,
+        );
+        if let Some(v) = v
+            && v != 1
+        {
+            let at = p.at("PayloadVersion");
+            self.push(
+                Severity::Warning,
+                at,
+                format!("PayloadVersion is {v}, but its only valid value is 1; 1 is written"),
+            );
+        }
+    }
+
+    /// The `PayloadIdentifier` and `PayloadUUID` of payload `p`, kept so that re-emitting
+    /// replaces the payload on devices. An identifier that is missing or not reverse-DNS
+    /// becomes `generated` or a repaired form, a missing or malformed UUID a UUID v5 of the
+    /// identifier; each such change is a warning, since devices then see a new payload.
+    pub(super) fn identity(
+        &mut self,
+        p: &mut Payload<'_>,
+        payload_type: &str,
+        generated: impl FnOnce() -> String,
+    ) -> PayloadIdentity {
+        let identifier = match self.soft_string(p, "PayloadIdentifier") {
+            Some(id) if valid_identifier(id) => id.to_owned(),
+            Some(id) => {
+                let fixed = repaired_identifier(id);
+                let at = p.at("PayloadIdentifier");
+                self.push(Severity::Warning, at, format!("`{id}` is not a reverse-DNS identifier (letters, digits and hyphens, in dot-separated parts); it became `{fixed}`, so devices install a second profile or account beside the old one instead of replacing it"));
+                fixed
+            }
+            None => {
+                let made = generated();
+                let at = p.at("PayloadIdentifier");
+                self.push(Severity::Warning, at, format!("missing; `{made}` is used"));
+                made
+            }
+        };
+        let uuid = match self.soft_string(p, "PayloadUUID") {
+            Some(u) if is_uuid(u) && !self.uuid_taken(u) => u.to_owned(),
+            found => {
+                let mut made = crate::payload_uuid(&identifier, payload_type, "");
+                let mut n = 2;
+                while self.uuid_taken(&made) {
+                    made = crate::payload_uuid(&identifier, payload_type, &n.to_string());
+                    n += 1;
+                }
+                let at = p.at("PayloadUUID");
+                let what = match found {
+                    Some(u) if is_uuid(u) => format!("`{u}` is the PayloadUUID of another payload"),
+                    Some(u) => format!("`{u}` is not a UUID (8-4-4-4-12 hexadecimal digits)"),
+                    None => "missing".to_owned(),
+                };
+                self.push(Severity::Warning, at, format!("{what}; `{made}` is used"));
+                made
+            }
+        };
+        self.uuids.push(uuid.to_ascii_uppercase());
+        PayloadIdentity { identifier, uuid }
     }
 
     pub(super) fn data<'v>(&mut self, p: &mut Payload<'v>, key: &'static str) -> Option<&'v [u8]> {

@@ -138,7 +138,7 @@ fn wrong_types_unknown_keys_and_ranges_are_reported_with_their_path() {
     check(
         "PayloadContent[0].MailNumberOfPastDaysToSync",
         Severity::Error,
-        "rangelist",
+        "its valid values are 0, 1, 3, 7, 14, 31",
     );
     check(
         "PayloadContent[0].EnableMailUserOverrideable",
@@ -405,5 +405,210 @@ fn certificates_with_the_same_file_name_keep_their_own_files() {
     assert_eq!(
         i.files[ca],
         std::fs::read(data("contoso-root.der")).unwrap()
+    );
+}
+
+/// Apple's published ExchangeActiveSync example: its account payload is `com.example.myeaspayload`
+/// with a lower-case UUID, and the profile's UUID ends in a stray `'`.
+fn apple_example() -> Vec<u8> {
+    std::fs::read(data("corpus/apple-developer-example.mobileconfig")).unwrap()
+}
+
+#[test]
+fn payload_identifiers_and_uuids_are_kept_and_emitted_again() {
+    let i = import_mobileconfig(&apple_example()).unwrap();
+    let kept = &i.profile["platforms"]["ios"]["payloads"];
+    assert_eq!(
+        kept["account"],
+        json!({"identifier": "com.example.myeaspayload", "uuid": "de789252-dcf2-42e7-91c8-0ab9f50aafc5"})
+    );
+    // Not a UUID: replaced by one made from the identifier, and said so.
+    let made = emailprof_ios::payload_uuid("com.example.myprofile", "Configuration", "");
+    assert_eq!(kept["profileUuid"], made.as_str());
+    let f = findings_at(&i, "PayloadUUID");
+    assert!(
+        f.iter().any(|f| f.severity == Severity::Warning
+            && f.message.contains("b8fd6fd7-a55e-4eb1-96af-d9c4d8562e38'")
+            && f.message.contains(&made)),
+        "{f:#?}"
+    );
+
+    // Emitted again, the account payload is the one devices have (for every user).
+    let p: emailprof_core::EmailProfile = serde_json::from_value(i.profile).unwrap();
+    let (xml, _) = emit(&resolve(p), &EmitOptions::default());
+    let top = dict(&xml);
+    let eas = payload(&top, "com.apple.eas.account");
+    assert_eq!(
+        eas["PayloadIdentifier"].as_string(),
+        Some("com.example.myeaspayload")
+    );
+    assert_eq!(
+        eas["PayloadUUID"].as_string(),
+        Some("de789252-dcf2-42e7-91c8-0ab9f50aafc5")
+    );
+    assert_eq!(
+        top["PayloadIdentifier"].as_string(),
+        Some("com.example.myprofile")
+    );
+    assert_eq!(top["PayloadUUID"].as_string(), Some(made.as_str()));
+}
+
+#[test]
+fn kept_certificate_identities_are_what_the_account_refers_to() {
+    let (xml, _) = emit(&resolve(profile("full.yaml")), &EmitOptions::default());
+    let mut top = dict(&xml);
+    // Give the PKCS#12 payload (and the account's reference to it) an identity of another tool.
+    let (old_uuid, index) = {
+        let items = top["PayloadContent"].as_array().unwrap();
+        let n = items
+            .iter()
+            .position(|p| {
+                p.as_dictionary().unwrap()["PayloadType"].as_string()
+                    == Some("com.apple.security.pkcs12")
+            })
+            .unwrap();
+        let d = items[n].as_dictionary().unwrap();
+        (d["PayloadUUID"].as_string().unwrap().to_owned(), n)
+    };
+    let new_uuid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    {
+        let cert = payload_mut(&mut top, index);
+        cert.insert(
+            "PayloadIdentifier".into(),
+            Value::String("com.othermdm.identity".into()),
+        );
+        cert.insert("PayloadUUID".into(), Value::String(new_uuid.into()));
+    }
+    let eas_index = top["PayloadContent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| {
+            p.as_dictionary().unwrap()["PayloadType"].as_string() == Some("com.apple.eas.account")
+        })
+        .unwrap();
+    {
+        let eas = payload_mut(&mut top, eas_index);
+        assert_eq!(
+            eas["PayloadCertificateUUID"].as_string(),
+            Some(old_uuid.as_str())
+        );
+        eas.insert(
+            "PayloadCertificateUUID".into(),
+            Value::String(new_uuid.into()),
+        );
+    }
+    let i = import_mobileconfig(&to_xml(&top)).unwrap();
+    let name = i.profile["account"]["authentication"]["identityCertificate"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        i.profile["platforms"]["ios"]["payloads"]["certificates"][&name],
+        json!({"identifier": "com.othermdm.identity", "uuid": new_uuid})
+    );
+    let p: emailprof_core::EmailProfile = serde_json::from_value(i.profile).unwrap();
+    let (xml2, _) = emit(&resolve(p), &EmitOptions::default());
+    let top2 = dict(&xml2);
+    let cert = payload(&top2, "com.apple.security.pkcs12");
+    assert_eq!(
+        cert["PayloadIdentifier"].as_string(),
+        Some("com.othermdm.identity")
+    );
+    assert_eq!(cert["PayloadUUID"].as_string(), Some(new_uuid));
+    let eas = payload(&top2, "com.apple.eas.account");
+    assert_eq!(eas["PayloadCertificateUUID"].as_string(), Some(new_uuid));
+}
+
+/// Apple's example with a real deployment's 365 days of mail and a `PayloadVersion` string.
+fn with_bad_values() -> Vec<u8> {
+    let mut top = plist::Value::from_reader(std::io::Cursor::new(apple_example()))
+        .unwrap()
+        .into_dictionary()
+        .unwrap();
+    payload_mut(&mut top, 0).insert(
+        "MailNumberOfPastDaysToSync".into(),
+        Value::Integer(365.into()),
+    );
+    top.insert("PayloadVersion".into(), Value::String("1".into()));
+    to_xml(&top)
+}
+
+#[test]
+fn strict_import_names_the_key_and_its_valid_values() {
+    let i = import_mobileconfig(&with_bad_values()).unwrap();
+    let days = findings_at(&i, "PayloadContent[0].MailNumberOfPastDaysToSync");
+    assert_eq!(days.len(), 1, "{:#?}", i.findings);
+    assert_eq!(days[0].severity, Severity::Error);
+    assert_eq!(
+        days[0].message,
+        "MailNumberOfPastDaysToSync is 365; its valid values are 0, 1, 3, 7, 14, 31 (0: no limit); not imported"
+    );
+    // A wrongly typed key emailprof ignores does not block the import.
+    let version = findings_at(&i, "PayloadVersion");
+    assert_eq!(version.len(), 1);
+    assert_eq!(version[0].severity, Severity::Warning);
+    assert_eq!(
+        i.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count(),
+        1
+    );
+    // No message cites emailprof's copies of Apple's schema files.
+    for f in &i.findings {
+        assert!(!f.message.contains(".yaml"), "{f:?}");
+    }
+}
+
+#[test]
+fn lenient_import_writes_the_profile_without_each_offending_value() {
+    let i = emailprof_ios::import_mobileconfig_with(
+        &with_bad_values(),
+        emailprof_ios::ImportOptions { lenient: true },
+    )
+    .unwrap();
+    assert!(i.findings.iter().all(|f| f.severity != Severity::Error));
+    let days = findings_at(&i, "PayloadContent[0].MailNumberOfPastDaysToSync");
+    assert_eq!(days.len(), 1);
+    assert_eq!(days[0].severity, Severity::Warning);
+    assert!(
+        days[0]
+            .message
+            .contains("MailNumberOfPastDaysToSync is 365")
+    );
+    assert!(days[0].message.contains("left out of the profile"));
+    // Everything else is imported as a strict import of the profile without the value gives.
+    assert!(i.profile["sync"].get("emailSyncDuration").is_none());
+    let clean = import_mobileconfig(&apple_example()).unwrap();
+    let mut want = clean.profile.clone();
+    let sync = want["sync"].as_object_mut().unwrap();
+    sync.remove("emailSyncDuration");
+    if sync.is_empty() {
+        want.as_object_mut().unwrap().remove("sync");
+    }
+    assert_eq!(i.profile, want);
+}
+
+#[test]
+fn a_payload_uuid_used_twice_is_kept_once() {
+    // The profile and its account payload share one UUID (as hand-made profiles sometimes do).
+    let mut top = plist::Value::from_reader(std::io::Cursor::new(apple_example()))
+        .unwrap()
+        .into_dictionary()
+        .unwrap();
+    let shared = "DE789252-DCF2-42E7-91C8-0AB9F50AAFC5";
+    top.insert("PayloadUUID".into(), Value::String(shared.into()));
+    let i = import_mobileconfig(&to_xml(&top)).unwrap();
+    let kept = &i.profile["platforms"]["ios"]["payloads"];
+    assert_eq!(kept["profileUuid"], shared);
+    let account = kept["account"]["uuid"].as_str().unwrap();
+    assert!(!account.eq_ignore_ascii_case(shared), "{kept}");
+    let f = findings_at(&i, "PayloadContent[0].PayloadUUID");
+    assert!(
+        f.iter().any(|f| f.severity == Severity::Warning
+            && f.message.contains("is the PayloadUUID of another payload")),
+        "{:#?}",
+        i.findings
     );
 }

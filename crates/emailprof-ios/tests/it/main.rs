@@ -5,6 +5,7 @@ mod adm;
 mod bench;
 mod common;
 mod conformance;
+mod corpus;
 mod emit;
 mod fuzz_targets;
 mod import;

@@ -214,7 +214,26 @@ prop_compose! {
             proptest::option::of(uuid()),
             any::<bool>(),
         ),
+        kept in proptest::option::of((word(), uuid(), uuid(), any::<bool>())),
     ) -> EmailProfile {
+        // Identities an imported profile kept: another account identifier, any UUID text.
+        let payloads = kept.map(|(w, top, account, lower)| {
+            let case = |u: String| if lower { u.to_lowercase() } else { u };
+            IosPayloads {
+                profile_uuid: Some(case(top)),
+                account: Some(PayloadIdentity { identifier: format!("com.kept.{w}"), uuid: case(account) }),
+                certificates: certificates
+                    .iter()
+                    .filter(|(_, c)| matches!(c.kind, CertificateKind::Pkcs12 | CertificateKind::Scep | CertificateKind::Ca))
+                    .map(|(name, _)| {
+                        // Certificate names live only in identifiers of this form.
+                        let identifier = format!("{identifier}.cert.{name}");
+                        let uuid = case(emailprof_ios::payload_uuid(&identifier, "kept", ""));
+                        (name.clone(), PayloadIdentity { identifier, uuid })
+                    })
+                    .collect(),
+            }
+        });
         let username = match username_choice {
             0 => Username::default(),
             1 => Username { source: UsernameSource::PrimarySmtpAddress, domain: None },
@@ -281,7 +300,7 @@ prop_compose! {
             mail: Mail { allow_move: mail.0, allow_third_party_send: mail.1, sync_recent_addresses: mail.2 },
             certificates,
             platforms: Platforms {
-                ios: IosSettings { minimum_os_version: min.map(str::to_owned), per_account_vpn_uuid: vpn, allow_mail_drop: mail_drop },
+                ios: IosSettings { minimum_os_version: min.map(str::to_owned), per_account_vpn_uuid: vpn, allow_mail_drop: mail_drop, payloads },
                 ..Platforms::default()
             },
         }
@@ -466,13 +485,50 @@ fn expected(p: &EmailProfile, user: &UserIdentity, min: OsVersion) -> EmailProfi
     let mut services = e.sync.services.clone();
     services.sort();
     e.sync.services = services;
+    // Every payload's identity comes back: the kept one, else the one emailprof generated.
+    let id = &p.identifier;
+    let generated = |identifier: String, payload_type: &str| PayloadIdentity {
+        uuid: emailprof_ios::payload_uuid(&identifier, payload_type, &user.user_id),
+        identifier,
+    };
+    let payloads = p
+        .platforms
+        .ios
+        .payloads
+        .clone()
+        .unwrap_or_else(|| IosPayloads {
+            profile_uuid: Some(emailprof_ios::payload_uuid(
+                id,
+                "Configuration",
+                &user.user_id,
+            )),
+            account: Some(generated(format!("{id}.eas"), "com.apple.eas.account")),
+            certificates: e
+                .certificates
+                .iter()
+                .filter_map(|(name, c)| {
+                    let ty = match c.kind {
+                        CertificateKind::Pkcs12 => "com.apple.security.pkcs12",
+                        CertificateKind::Scep => "com.apple.security.scep",
+                        CertificateKind::Ca => "com.apple.security.root",
+                        _ => return None,
+                    };
+                    Some((name.clone(), generated(format!("{id}.cert.{name}"), ty)))
+                })
+                .collect(),
+        });
     let ios = &mut e.platforms.ios;
+    ios.payloads = Some(payloads);
     ios.minimum_os_version = None;
     ios.per_account_vpn_uuid = ios
         .per_account_vpn_uuid
         .take()
         .filter(|_| min >= OsVersion(14, 0, 0))
         .map(|u| u.to_uppercase());
+    // A kept VPNUUID keeps the OS version that writes it.
+    if ios.per_account_vpn_uuid.is_some() {
+        ios.minimum_os_version = Some("14.0".into());
+    }
     e
 }
 
