@@ -13,3 +13,4 @@ mod roundtrip;
 mod security;
 mod serve;
 mod support;
+mod values;

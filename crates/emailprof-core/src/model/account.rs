@@ -12,10 +12,11 @@ use crate::secret::SecretRef;
 pub struct Account {
     /// # Email server
     ///
-    /// Host name of the Exchange ActiveSync server (Intune `hostName`), without a scheme.
+    /// Host name of the Exchange ActiveSync server (Intune `hostName`), without a scheme: a DNS
+    /// name, an IPv4 address or an IPv6 address in brackets, optionally with `:port`.
     #[schemars(
         length(min = 1, max = 253),
-        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$"),
+        regex(pattern = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$"),
         example = &"outlook.office365.com"
     )]
     pub server: String,
@@ -122,7 +123,7 @@ pub struct UserDomain {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(min = 1, max = 253),
-        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$"),
+        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"),
         example = &"contoso.com"
     )]
     pub name: Option<String>,
@@ -235,7 +236,7 @@ pub struct OAuth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(max = 2048),
-        regex(pattern = r"^https://[^\s]+$"),
+        regex(pattern = r"^https://[^\s/?#]+([/?#][^\s]*)?$"),
         example = &"https://login.microsoftonline.com/common/oauth2/authorize"
     )]
     pub sign_in_url: Option<String>,
@@ -246,7 +247,7 @@ pub struct OAuth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(max = 2048),
-        regex(pattern = r"^https://[^\s]+$"),
+        regex(pattern = r"^https://[^\s/?#]+([/?#][^\s]*)?$"),
         example = &"https://login.microsoftonline.com/common/oauth2/token"
     )]
     pub token_request_url: Option<String>,
