@@ -75,7 +75,8 @@ pub struct Username {
 
     /// # User domain name
     ///
-    /// Where the domain in `domain\user` comes from. Only with the sAM account name.
+    /// Where the domain in `domain\user` comes from, or `none` for the sAM account name
+    /// alone. Only with the sAM account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<UserDomain>,
 }
@@ -95,7 +96,7 @@ pub enum UsernameSource {
     PrimarySmtpAddress,
     /// # sAM account name
     ///
-    /// `domain\user1`; needs a domain source.
+    /// `domain\user1`, or `user1` alone with the domain source `none`; needs a domain source.
     SamAccountName,
 }
 
@@ -105,7 +106,8 @@ pub enum UsernameSource {
 pub struct UserDomain {
     /// # User domain name source
     ///
-    /// The directory's own domain for each user, or one custom domain for everybody.
+    /// The directory's own domain for each user, one custom domain for everybody, or none (the
+    /// sAM account name alone, as Intune's Android profiles can send it).
     #[serde(default)]
     pub source: DomainSource,
 
@@ -142,6 +144,10 @@ pub enum DomainSource {
     ///
     /// One fixed domain name for every user.
     Custom,
+    /// # None
+    ///
+    /// No domain: the user name is the sAM account name alone (`user1`).
+    None,
 }
 
 /// # Directory domain attribute
