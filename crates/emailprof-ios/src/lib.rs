@@ -28,7 +28,9 @@ mod xml;
 use uuid::Uuid;
 
 pub use emit::{DEFAULT_MIN_OS, IosEmitter, MEDIA_TYPE};
-pub use import::{ImportError, ImportFinding, Imported, import_mobileconfig, profile_document};
+pub use import::{
+    ImportError, ImportFinding, Imported, import_mobileconfig, profile_document, read_property_list,
+};
 
 /// The namespace of emailprof's payload UUIDs: UUID v5 of the DNS name `emailprof`.
 pub fn uuid_namespace() -> Uuid {

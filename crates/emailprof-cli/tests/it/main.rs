@@ -3,6 +3,7 @@
 
 mod batch;
 mod cli;
+mod diff;
 mod emit;
 mod golden;
 mod invalid;

@@ -42,12 +42,12 @@ pub fn profile_document(p: &EmailProfile) -> serde_json::Value {
     emailprof_core::minimal_document(p, ALWAYS_WRITTEN)
 }
 
-/// Read a `.mobileconfig`: XML or binary plist, or either inside CMS SignedData (DER or BER).
-pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
+/// The property list of a `.mobileconfig` (XML or binary, or either inside CMS SignedData),
+/// checked against the parser's budget before parsing; whether it was signed.
+pub fn read_property_list(bytes: &[u8]) -> Result<(Value, bool), ImportError> {
     if bytes.len() > MAX_INPUT_BYTES {
         return Err(ImportError::TooLarge);
     }
-    let mut findings = Vec::new();
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -63,6 +63,20 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
         bytes
     } else {
         content = emailprof_sign::signed_content(bytes)?;
+        &content
+    };
+    // The parser expands shared objects and recurses: check what it would build first.
+    budget::check(plist_bytes).map_err(|b| ImportError::NotAProfile(b.to_string()))?;
+    let value = Value::from_reader(Cursor::new(plist_bytes))
+        .map_err(|e| ImportError::NotAProfile(e.to_string()))?;
+    Ok((value, !is_plist))
+}
+
+/// Read a `.mobileconfig`: XML or binary plist, or either inside CMS SignedData (DER or BER).
+pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
+    let mut findings = Vec::new();
+    let (value, signed) = read_property_list(bytes)?;
+    if signed {
         findings.push(ImportFinding {
             severity: Severity::Info,
             key_path: String::new(),
@@ -70,12 +84,7 @@ pub fn import_mobileconfig(bytes: &[u8]) -> Result<Imported, ImportError> {
                 "the profile is CMS-signed; its content was read, the signature was not verified"
                     .into(),
         });
-        &content
-    };
-    // The parser expands shared objects and recurses: check what it would build first.
-    budget::check(plist_bytes).map_err(|b| ImportError::NotAProfile(b.to_string()))?;
-    let value = Value::from_reader(Cursor::new(plist_bytes))
-        .map_err(|e| ImportError::NotAProfile(e.to_string()))?;
+    }
     let Value::Dictionary(top) = value else {
         return Err(ImportError::NotAProfile(
             "the top-level object is not a dictionary".into(),
