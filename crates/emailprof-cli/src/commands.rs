@@ -133,14 +133,15 @@ fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         Some(id) => Some(registry::emitter(id)?),
         None => None,
     };
-    let report = match emailprof::diff::artifacts_at(&args.old, &args.new)? {
-        Some(report) => report,
-        None => {
-            let old = profile::load(&args.old, &args.input, reporter)?;
-            let new = profile::load(&args.new, &args.input, reporter)?;
-            emailprof::diff::profiles(&old, &new, platform.as_deref())
-        }
-    };
+    let report =
+        match emailprof::diff::artifacts_at(&args.old, &args.new, args.platform.as_deref())? {
+            Some(report) => report,
+            None => {
+                let old = profile::load(&args.old, &args.input, reporter)?;
+                let new = profile::load(&args.new, &args.input, reporter)?;
+                emailprof::diff::profiles(&old, &new, platform.as_deref())
+            }
+        };
     let text = if reporter.is_json() {
         report.json()
     } else {

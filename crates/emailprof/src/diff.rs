@@ -200,8 +200,9 @@ pub fn profiles(
 }
 
 /// When either file is an artifact, compare both structurally; `None` when both are profiles
-/// (or stdin, `-`, which is read as a profile).
-pub fn artifacts_at(old: &str, new: &str) -> Result<Option<DiffReport>> {
+/// (or stdin, `-`, which is read as a profile). A platform to judge the impact on is refused
+/// for artifacts: each is already one platform's.
+pub fn artifacts_at(old: &str, new: &str, platform: Option<&str>) -> Result<Option<DiffReport>> {
     let read = |spec: &str| {
         let read = || crate::material::read_input(spec.as_ref());
         (spec != "-").then(read).transpose()
@@ -213,6 +214,11 @@ pub fn artifacts_at(old: &str, new: &str) -> Result<Option<DiffReport>> {
     };
     if !artifact(&a) && !artifact(&b) {
         return Ok(None);
+    }
+    if let Some(platform) = platform {
+        invalid!(
+            "--platform {platform} judges changes between profiles; artifacts are compared as they are (each is one platform's already)"
+        );
     }
     artifacts(&a.unwrap_or_default(), &b.unwrap_or_default()).map(Some)
 }

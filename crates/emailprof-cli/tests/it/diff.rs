@@ -162,7 +162,8 @@ fn artifacts_are_compared_structurally() {
         lines[0].ends_with(r#"/ServerName: {"command":"Add","data":"outlook.office365.com"} -> {"command":"Add","data":"mail.contoso.com"}"#),
         "{out}"
     );
-    // A profile and an artifact cannot be compared.
+    // A profile and an artifact cannot be compared, nor artifacts judged for a platform.
     let ios = artifact("ios", "avance");
     cli(["diff", "examples/contoso.yaml"]).arg(&ios).code(2);
+    diff(&ios, &ios).args(["--platform", "windows"]).code(2);
 }
