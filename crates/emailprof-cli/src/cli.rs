@@ -47,7 +47,8 @@ pub enum Command {
     Emit(EmitArgs),
     /// List the platforms and what each can express (the capability matrix).
     Platforms(PlatformsArgs),
-    /// Compare two profiles and say what the change does to devices.
+    /// Compare two profiles (certificate files by content) or two artifacts, and say what
+    /// devices receive differently; `--json` prints the report as JSON on stdout.
     Diff(DiffArgs),
     /// Read existing profiles in (Intune Graph JSON, `.mobileconfig`).
     #[command(subcommand)]
@@ -235,11 +236,11 @@ pub struct PlatformsArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The profile as deployed now.
+    /// The profile (or artifact: .mobileconfig, SyncML, JSON) as deployed now.
     #[arg(value_name = "OLD")]
     pub old: String,
 
-    /// The changed profile.
+    /// The changed profile (or artifact of the same kind).
     #[arg(value_name = "NEW")]
     pub new: String,
 

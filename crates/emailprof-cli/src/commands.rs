@@ -143,28 +143,25 @@ fn diff(args: DiffArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         Some(id) => Some(registry::emitter(id)?),
         None => None,
     };
-    let old = profile::load(&args.old, &args.input, reporter)?;
-    let new = profile::load(&args.new, &args.input, reporter)?;
-    let changes = emailprof_core::diff::diff(&old.profile, &new.profile, platform.as_deref());
-    let mut text = String::new();
-    for c in &changes {
-        text.push_str(&format!(
-            "{} ({}): {} -> {}\n    {}\n",
-            c.title,
-            c.setting,
-            c.old,
-            c.new,
-            c.impact.describe()
-        ));
-    }
-    if changes.is_empty() {
-        text.push_str("no differences\n");
-    }
-    write_output(None, text.as_bytes(), false)?;
-    Ok(if changes.is_empty() {
-        exit::OK
+    let report =
+        match emailprof::diff::artifacts_at(&args.old, &args.new, args.platform.as_deref())? {
+            Some(report) => report,
+            None => {
+                let old = profile::load(&args.old, &args.input, reporter)?;
+                let new = profile::load(&args.new, &args.input, reporter)?;
+                emailprof::diff::profiles(&old, &new, platform.as_deref())
+            }
+        };
+    let text = if reporter.is_json() {
+        report.json()
     } else {
+        report.text()
+    };
+    write_output(None, text.as_bytes(), false)?;
+    Ok(if report.differs() {
         exit::DIFFERS
+    } else {
+        exit::OK
     })
 }
 

@@ -30,6 +30,11 @@ impl Reporter {
         Self { json }
     }
 
+    /// Whether `--json` was given (commands whose stdout is a report print it as JSON then).
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     fn line(&self, text: &str) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{text}");

@@ -116,7 +116,8 @@ fn present(v: &Option<String>) -> Option<&str> {
 /// Compute the user name and email address of `attrs`' user as `account` says.
 ///
 /// A sAM account name becomes `DOMAIN\name`, with the domain from the directory (full or
-/// NetBIOS form, as given there) or the profile's custom domain.
+/// NetBIOS form, as given there) or the profile's custom domain, or stays `name` alone with the
+/// domain source `none`.
 pub fn resolve_identity(
     account: &Account,
     attrs: &DirectoryAttributes,
@@ -163,8 +164,9 @@ pub fn resolve_identity(
             );
             let d = account.username.domain.clone().unwrap_or_default();
             let domain = match d.source {
-                DomainSource::Custom => d.name.clone().unwrap_or_default(),
-                DomainSource::Directory => match d.attribute.unwrap_or_default() {
+                DomainSource::None => None,
+                DomainSource::Custom => Some(d.name.clone().unwrap_or_default()),
+                DomainSource::Directory => Some(match d.attribute.unwrap_or_default() {
                     DomainAttribute::FullDomainName => {
                         need(Attribute::DomainFqdn, &attrs.domain_fqdn, "the user domain")
                     }
@@ -173,9 +175,13 @@ pub fn resolve_identity(
                         &attrs.netbios_name,
                         "the user domain",
                     ),
-                },
+                }),
             };
-            (format!("{domain}\\{sam}"), Some(sam), Some(domain))
+            let username = match &domain {
+                Some(domain) => format!("{domain}\\{sam}"),
+                None => sam.clone(),
+            };
+            (username, Some(sam), domain)
         }
     };
     let email_address = match account.email_address_source {

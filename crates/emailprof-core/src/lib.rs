@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod diff;
 pub mod document;
 pub mod emit;
+pub mod host;
 pub mod input;
 pub mod model;
 pub mod schema;

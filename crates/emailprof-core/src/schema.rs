@@ -38,7 +38,8 @@ pub(crate) struct Conditional {
 #[derive(Clone, Copy)]
 pub(crate) enum Cond {
     Is(&'static str),
-    IsNot(&'static str),
+    /// Absent (the default) or none of these values.
+    NoneOf(&'static [&'static str]),
     True,
 }
 
@@ -46,7 +47,13 @@ impl Cond {
     fn describe(self, prop: &str) -> String {
         match self {
             Cond::Is(v) => format!("`{prop}` is `{v}`"),
-            Cond::IsNot(v) => format!("`{prop}` is not `{v}`"),
+            Cond::NoneOf(vs) => format!(
+                "`{prop}` is not {}",
+                vs.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
             Cond::True => format!("`{prop}` is true"),
         }
     }
@@ -64,7 +71,7 @@ pub(crate) const CONDITIONALS: &[Conditional] = &[
         def: "UserDomain",
         fields: &["attribute"],
         required: &["attribute"],
-        when: &[("source", Cond::IsNot("custom"))],
+        when: &[("source", Cond::NoneOf(&["custom", "none"]))],
     },
     Conditional {
         def: "UserDomain",
@@ -157,7 +164,7 @@ pub(crate) fn condition_holds(def: &str, field: &str, instance: &Value) -> bool 
                 let v = instance.get(*p);
                 match cond {
                     Cond::Is(x) => v.and_then(Value::as_str) == Some(*x),
-                    Cond::IsNot(x) => v.and_then(Value::as_str) != Some(*x),
+                    Cond::NoneOf(xs) => v.and_then(Value::as_str).is_none_or(|v| !xs.contains(&v)),
                     Cond::True => v == Some(&Value::Bool(true)),
                 }
             })
@@ -465,8 +472,8 @@ fn condition_schema(when: &[(&str, Cond)]) -> Value {
                 required.push(json!(p));
             }
             // Absent means the default, which is never the excluded value here.
-            Cond::IsNot(v) => {
-                props.insert((*p).into(), json!({ "not": { "const": v } }));
+            Cond::NoneOf(vs) => {
+                props.insert((*p).into(), json!({ "not": { "enum": vs } }));
             }
         }
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::emit::Severity;
+use crate::host;
 use crate::input::{Document, Position, escape_segment};
 use crate::model::*;
 use crate::schema;
@@ -72,15 +73,33 @@ fn compiled() -> &'static (Value, jsonschema::Validator) {
     })
 }
 
-/// Validate a parsed document.
+/// Validate a parsed document: the schema, the host fields and the semantic rules, all in one
+/// run. When the schema finds errors, the semantic rules still run on what can be read (the
+/// document with its invalid values set aside), so a reference error is not hidden behind a
+/// type error elsewhere.
 pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
     let (root, validator) = compiled();
     let mut findings = Vec::new();
     for error in validator.iter_errors(&doc.value) {
         findings.extend(schema_finding(root, &doc.value, &error));
     }
+    // A host problem is said precisely; the schema's pattern complaint about it is redundant.
+    let hosts = host::check_document(&doc.value);
+    findings.retain(|f| {
+        !(matches!(f.rule.as_str(), "pattern" | "minLength" | "maxLength")
+            && hosts.iter().any(|h| h.pointer == f.pointer))
+    });
+    let schema_clean = findings.is_empty();
+    findings.extend(hosts.into_iter().map(|h| Finding {
+        severity: Severity::Error,
+        pointer: h.pointer,
+        position: None,
+        message: h.message,
+        expected: Some(h.expected),
+        rule: "host".into(),
+    }));
     let mut profile = None;
-    if findings.is_empty() {
+    if schema_clean {
         match serde_json::from_value::<EmailProfile>(doc.value.clone()) {
             Ok(p) => {
                 findings.extend(semantic_findings(&p, options));
@@ -95,6 +114,19 @@ pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
                 rule: "model".into(),
             }),
         }
+    } else if let Some((readable, set_aside)) = readable_part(root, validator, &doc.value) {
+        // A rule about a value that was set aside (or stood in for) would only repeat, or
+        // contradict, the schema error there.
+        let inside = |pointer: &str, aside: &str| {
+            pointer == aside
+                || pointer.starts_with(&format!("{aside}/"))
+                || aside.starts_with(&format!("{pointer}/"))
+        };
+        findings.extend(
+            semantic_findings(&readable, options)
+                .into_iter()
+                .filter(|f| !set_aside.iter().any(|a| inside(&f.pointer, a))),
+        );
     }
     for f in &mut findings {
         f.position = match f.rule.as_str() {
@@ -116,6 +148,111 @@ pub fn validate(doc: &Document, options: ValidationOptions) -> Report {
         profile = None;
     }
     Report { profile, findings }
+}
+
+/// Marks a value set aside while reading an invalid document; removed before deserializing.
+const SET_ASIDE: &str = "\u{0}emailprof:set-aside";
+
+/// The profile an invalid document still describes: values the schema rejects are removed (so
+/// their defaults apply) and missing required members are filled from the schema's examples or
+/// defaults, until the schema accepts it. Returns it with the pointers that were set aside or
+/// filled in; `None` when nothing readable is left (the document is not an object, say).
+fn readable_part(
+    root: &Value,
+    validator: &jsonschema::Validator,
+    document: &Value,
+) -> Option<(EmailProfile, Vec<String>)> {
+    let mut value = document.clone();
+    let mut set_aside = Vec::new();
+    // Each round removes or fills at least one value; nested problems surface one level at a
+    // time, and the model is only a few levels deep.
+    for _ in 0..8 {
+        let mut remove = Vec::new();
+        let mut fill = Vec::new();
+        for error in validator.iter_errors(&value) {
+            let pointer = error.instance_path().as_str().to_owned();
+            match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    fill.push((pointer, property.as_str().unwrap_or_default().to_owned()));
+                }
+                ValidationErrorKind::AdditionalProperties { unexpected }
+                | ValidationErrorKind::UnevaluatedProperties { unexpected } => remove.extend(
+                    unexpected
+                        .iter()
+                        .map(|name| format!("{pointer}/{}", escape_segment(name))),
+                ),
+                _ => remove.push(pointer),
+            }
+        }
+        if remove.is_empty() && fill.is_empty() {
+            let clean = serde_json::from_value::<EmailProfile>(value).ok()?;
+            return Some((clean, set_aside));
+        }
+        // A member that is only "unevaluated" because something inside it is invalid is
+        // repaired inside, not removed.
+        let below = |p: &str, q: &str| q.starts_with(&format!("{p}/"));
+        let inner: Vec<String> = remove.clone();
+        remove.retain(|p| {
+            !inner.iter().any(|q| below(p, q)) && !fill.iter().any(|(q, _)| p == q || below(p, q))
+        });
+        for pointer in remove {
+            if pointer.is_empty() {
+                return None;
+            }
+            if let Some(slot) = value.pointer_mut(&pointer) {
+                *slot = Value::String(SET_ASIDE.to_owned());
+            }
+            set_aside.push(pointer);
+        }
+        drop_set_aside(&mut value);
+        for (pointer, name) in fill {
+            let stand_in = schema::schema_at(root, &pointer)
+                .and_then(|(s, _)| schema::member(schema::deref(root, s), &name))
+                .map_or(Value::Null, |m| stand_in(root, m));
+            if let Some(Value::Object(object)) = value.pointer_mut(&pointer) {
+                object.insert(name.clone(), stand_in);
+            }
+            set_aside.push(format!("{pointer}/{}", escape_segment(&name)));
+        }
+    }
+    None
+}
+
+fn drop_set_aside(value: &mut Value) {
+    let marker = |v: &Value| v.as_str() == Some(SET_ASIDE);
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !marker(v));
+            map.values_mut().for_each(drop_set_aside);
+        }
+        Value::Array(items) => {
+            items.retain(|v| !marker(v));
+            items.iter_mut().for_each(drop_set_aside);
+        }
+        _ => {}
+    }
+}
+
+/// A value the schema accepts for a missing member: its example, default or first choice.
+fn stand_in(root: &Value, member: &Value) -> Value {
+    let s = schema::deref(root, member);
+    let first = |key: &str| s.get(key).and_then(Value::as_array).and_then(|a| a.first());
+    if let Some(v) = member.get("default").or(s.get("default")) {
+        return v.clone();
+    }
+    if let Some(v) = first("examples").or(s.get("const")).or(first("enum")) {
+        return v.clone();
+    }
+    if let Some(v) = first("oneOf").and_then(|o| o.get("const")) {
+        return v.clone();
+    }
+    match s.get("type").and_then(Value::as_str) {
+        Some("boolean") => Value::Bool(false),
+        Some("integer" | "number") => Value::from(0),
+        Some("array") => Value::Array(Vec::new()),
+        Some("object") => Value::Object(serde_json::Map::new()),
+        _ => Value::String("x".into()),
+    }
 }
 
 /// Several schema complaints about one value become one finding.
@@ -598,6 +735,10 @@ mod tests {
                 "/platforms/ios/payloads/profileUuid",
                 "/platforms/ios/payloads/account/identifier",
                 "/platforms/ios/payloads/account/uuid",
+                // Every layer at once (issue 15): the reference and uniqueness rules too.
+                "/platforms/ios/payloads/certificates/other",
+                "/platforms/ios/payloads/certificates/other/uuid",
+                "/platforms/ios/payloads/certificates/missing",
             ],
             "{:#?}",
             bad.findings

@@ -196,6 +196,16 @@ impl Writer<'_> {
         if u.source == UsernameSource::SamAccountName && self.ty.has(CUSTOM_DOMAIN_NAME.graph) {
             let d = u.domain.clone().unwrap_or_default();
             match (d.source, d.name) {
+                // Types with domain settings always send `domain\user` with samAccountName;
+                // only the Android Enterprise types (no domain settings) send the name alone.
+                (DomainSource::None, _) => self.diag(
+                    Severity::Warning,
+                    Setting::UserDomainSource,
+                    format!(
+                        "`{}` cannot send the sAM account name without a domain: Intune adds the user's domain (written without domain settings, so Intune's default, the full domain name, applies)",
+                        self.ty.name()
+                    ),
+                ),
                 // The portal's "Custom" is nothing but a customDomainName (intune-graph.md §0).
                 (DomainSource::Custom, Some(name)) => self.put(CUSTOM_DOMAIN_NAME.graph, name),
                 _ => self.put(

@@ -56,6 +56,10 @@ pub(crate) const PEM_PAYLOAD_TYPE: &str = "com.apple.security.pem";
 /// The oldest iOS with `com.apple.eas.account` (ADM: payload `introduced: '4.0'`).
 pub(crate) const EAS_SINCE: OsVersion = v(4, 0);
 
+/// The newest iOS major version the vendored ADM release (iOS 18.1) describes. A minimum above
+/// it is refused: which keys such a device knows or has deprecated is not known.
+pub(crate) const NEWEST_KNOWN_MAJOR: u16 = 18;
+
 // com.apple.eas.account.yaml, in file order.
 pub(crate) const EMAIL_ADDRESS: Key = key("EmailAddress", v(4, 0));
 pub(crate) const HOST: Key = key("Host", v(4, 0));

@@ -31,7 +31,7 @@ use uuid::Uuid;
 pub use emit::{DEFAULT_MIN_OS, IosEmitter, MEDIA_TYPE};
 pub use import::{
     ImportError, ImportFinding, ImportOptions, Imported, import_mobileconfig,
-    import_mobileconfig_with, profile_document,
+    import_mobileconfig_with, profile_document, read_property_list,
 };
 
 /// The namespace of emailprof's payload UUIDs: UUID v5 of the DNS name `emailprof`.

@@ -44,6 +44,7 @@
 //! ```
 
 pub mod batch;
+pub mod diff;
 mod emit;
 mod error;
 pub mod material;

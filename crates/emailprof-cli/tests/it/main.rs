@@ -3,6 +3,7 @@
 
 mod batch;
 mod cli;
+mod diff;
 mod emit;
 mod golden;
 mod install;
@@ -14,3 +15,4 @@ mod roundtrip;
 mod security;
 mod serve;
 mod support;
+mod values;

@@ -351,7 +351,7 @@ fn an_invalid_profile_gets_400_with_the_findings_of_validate() {
         server_pointer["expected"]
             .as_str()
             .unwrap()
-            .contains("matching")
+            .contains("a host name such as")
     );
 
     // Exactly what `emailprof validate` says about the same document.

@@ -12,10 +12,11 @@ use crate::secret::SecretRef;
 pub struct Account {
     /// # Email server
     ///
-    /// Host name of the Exchange ActiveSync server (Intune `hostName`), without a scheme.
+    /// Host name of the Exchange ActiveSync server (Intune `hostName`), without a scheme: a DNS
+    /// name, an IPv4 address or an IPv6 address in brackets, optionally with `:port`.
     #[schemars(
         length(min = 1, max = 253),
-        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$"),
+        regex(pattern = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$"),
         example = &"outlook.office365.com"
     )]
     pub server: String,
@@ -74,7 +75,8 @@ pub struct Username {
 
     /// # User domain name
     ///
-    /// Where the domain in `domain\user` comes from. Only with the sAM account name.
+    /// Where the domain in `domain\user` comes from, or `none` for the sAM account name
+    /// alone. Only with the sAM account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<UserDomain>,
 }
@@ -94,7 +96,7 @@ pub enum UsernameSource {
     PrimarySmtpAddress,
     /// # sAM account name
     ///
-    /// `domain\user1`; needs a domain source.
+    /// `domain\user1`, or `user1` alone with the domain source `none`; needs a domain source.
     SamAccountName,
 }
 
@@ -104,7 +106,8 @@ pub enum UsernameSource {
 pub struct UserDomain {
     /// # User domain name source
     ///
-    /// The directory's own domain for each user, or one custom domain for everybody.
+    /// The directory's own domain for each user, one custom domain for everybody, or none (the
+    /// sAM account name alone, as Intune's Android profiles can send it).
     #[serde(default)]
     pub source: DomainSource,
 
@@ -122,7 +125,7 @@ pub struct UserDomain {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(min = 1, max = 253),
-        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$"),
+        regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"),
         example = &"contoso.com"
     )]
     pub name: Option<String>,
@@ -141,6 +144,10 @@ pub enum DomainSource {
     ///
     /// One fixed domain name for every user.
     Custom,
+    /// # None
+    ///
+    /// No domain: the user name is the sAM account name alone (`user1`).
+    None,
 }
 
 /// # Directory domain attribute
@@ -235,7 +242,7 @@ pub struct OAuth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(max = 2048),
-        regex(pattern = r"^https://[^\s]+$"),
+        regex(pattern = r"^https://[^\s/?#]+([/?#][^\s]*)?$"),
         example = &"https://login.microsoftonline.com/common/oauth2/authorize"
     )]
     pub sign_in_url: Option<String>,
@@ -246,7 +253,7 @@ pub struct OAuth {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         length(max = 2048),
-        regex(pattern = r"^https://[^\s]+$"),
+        regex(pattern = r"^https://[^\s/?#]+([/?#][^\s]*)?$"),
         example = &"https://login.microsoftonline.com/common/oauth2/token"
     )]
     pub token_request_url: Option<String>,

@@ -145,7 +145,7 @@ pub struct Scep {
     /// URL of the SCEP server.
     #[schemars(
         length(min = 1, max = 2048),
-        regex(pattern = r"^https?://[^\s]+$"),
+        regex(pattern = r"^https?://[^\s/?#]+([/?#][^\s]*)?$"),
         example = &"https://scep.contoso.com/certsrv/mscep/mscep.dll"
     )]
     pub url: String,

@@ -44,6 +44,15 @@ pub(super) fn read_host(r: &mut Reader<'_>) -> String {
     host.to_owned()
 }
 
+/// The sAM account name alone, without `domain\`.
+fn no_domain() -> UserDomain {
+    UserDomain {
+        source: DomainSource::None,
+        attribute: None,
+        name: None,
+    }
+}
+
 pub(super) fn read_username(r: &mut Reader<'_>) -> Username {
     let ty = r.ty;
     let source = if ty.android_username() {
@@ -53,9 +62,12 @@ pub(super) fn read_username(r: &mut Reader<'_>) -> Username {
                 r.push(
                     Severity::Warning,
                     USERNAME_SOURCE.graph,
-                    "`username` (the bare user name, e.g. `user1`) has no equivalent in emailprof; imported as the user principal name".into(),
+                    "`username` (the name without a domain, e.g. `user1`) is imported as the sAM account name without a domain; check that the directory's sAMAccountName is that name".into(),
                 );
-                UsernameSource::UserPrincipalName
+                return Username {
+                    source: UsernameSource::SamAccountName,
+                    domain: Some(no_domain()),
+                };
             }
             None => UsernameSource::default(),
         }
@@ -93,23 +105,9 @@ pub(super) fn read_username(r: &mut Reader<'_>) -> Username {
         }
     };
     if !ty.has(CUSTOM_DOMAIN_NAME.graph) {
-        // The Android Enterprise types have no domain settings; the profile needs one with
-        // the sAM account name, and the directory's full domain name is the model's default.
-        let domain = (source == UsernameSource::SamAccountName).then(|| {
-            r.push(
-                Severity::Info,
-                USERNAME_SOURCE.graph,
-                format!(
-                    "`{}` has no user domain settings; the directory's full domain name is assumed",
-                    ty.name()
-                ),
-            );
-            UserDomain {
-                source: DomainSource::Directory,
-                attribute: Some(DomainAttribute::FullDomainName),
-                name: None,
-            }
-        });
+        // The Android Enterprise types have no domain settings: their samAccountName is the
+        // name alone.
+        let domain = (source == UsernameSource::SamAccountName).then(no_domain);
         return Username { source, domain };
     }
     let custom = r.string(CUSTOM_DOMAIN_NAME.graph);

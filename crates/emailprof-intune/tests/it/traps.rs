@@ -371,14 +371,20 @@ fn identifiers_fall_back_to_the_display_name_and_stay_unique() {
 
 #[test]
 fn android_username_and_domain_gaps() {
-    // Terraform's Nine Work fixture uses `username`, the bare name, which the model lacks.
+    // Terraform's Nine Work fixture uses `username`, the name without a domain: the sAM
+    // account name alone, said as a warning (Intune takes it from Entra ID).
     let p = import_one("tf-android-work-nine.json");
     let m = model(&p);
-    assert_eq!(m.account.username.source, UsernameSource::UserPrincipalName);
+    assert_eq!(m.account.username.source, UsernameSource::SamAccountName);
+    assert_eq!(
+        m.account.username.domain.as_ref().map(|d| d.source),
+        Some(DomainSource::None)
+    );
     finding(&p, Severity::Warning, "/usernameSource");
     assert_eq!(m.sync.services, [Service::Email]);
 
-    // sAM on a work-profile type, which has no domain settings: the default domain is assumed.
+    // sAM on a work-profile type, which has no domain settings: the name alone, as Intune
+    // sends it (not a domain the export never named).
     let input = json!({"@odata.type": "#microsoft.graph.androidWorkProfileGmailEasConfiguration",
         "displayName": "Gmail", "hostName": "mail.contoso.com", "usernameSource": "samAccountName"});
     let p = &import_graph(input.to_string().as_bytes()).unwrap()[0];
@@ -386,7 +392,7 @@ fn android_username_and_domain_gaps() {
     assert_eq!(m.account.username.source, UsernameSource::SamAccountName);
     assert_eq!(
         m.account.username.domain.unwrap().source,
-        DomainSource::Directory
+        DomainSource::None
     );
 }
 

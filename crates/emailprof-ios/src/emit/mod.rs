@@ -40,7 +40,8 @@ impl IosEmitter {
     /// The minimum OS version an emission targets: the option, else the profile's, else 13.0.
     ///
     /// Below iOS 4.0 there is no `com.apple.eas.account` payload (ADM: payload introduced 4.0),
-    /// so such a minimum is refused.
+    /// and above the newest major the reference describes key availability is unknown, so such
+    /// a minimum is refused.
     pub fn min_os(profile: &EmailProfile, options: &EmitOptions) -> Result<OsVersion, EmitError> {
         let min = match (
             options.min_os_version,
@@ -59,6 +60,13 @@ impl IosEmitter {
             return Err(EmitError::InvalidOption(format!(
                 "minimum iOS version {min}: Exchange ActiveSync profiles exist from iOS {} on",
                 keys::EAS_SINCE
+            )));
+        }
+        if min.0 > keys::NEWEST_KNOWN_MAJOR {
+            return Err(EmitError::InvalidOption(format!(
+                "minimum iOS version {min} is newer than the versions the Apple reference describes: give one from iOS {} to {}.x",
+                keys::EAS_SINCE,
+                keys::NEWEST_KNOWN_MAJOR
             )));
         }
         Ok(min)

@@ -42,6 +42,36 @@ pub fn profile_document(p: &EmailProfile) -> serde_json::Value {
     emailprof_core::minimal_document(p, ALWAYS_WRITTEN)
 }
 
+/// The property list of a `.mobileconfig` (XML or binary, or either inside CMS SignedData),
+/// checked against the parser's budget before parsing; whether it was signed.
+pub fn read_property_list(bytes: &[u8]) -> Result<(Value, bool), ImportError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge);
+    }
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let trimmed = &bytes[start..];
+    let is_plist = trimmed.starts_with(b"<?xml")
+        || trimmed.starts_with(b"<plist")
+        || trimmed.starts_with(b"<!DOCTYPE")
+        || trimmed.starts_with(b"bplist")
+        || trimmed.starts_with(b"\xef\xbb\xbf<");
+    let content;
+    let plist_bytes = if is_plist {
+        bytes
+    } else {
+        content = emailprof_sign::signed_content(bytes)?;
+        &content
+    };
+    // The parser expands shared objects and recurses: check what it would build first.
+    budget::check(plist_bytes).map_err(|b| ImportError::NotAProfile(b.to_string()))?;
+    let value = Value::from_reader(Cursor::new(plist_bytes))
+        .map_err(|e| ImportError::NotAProfile(e.to_string()))?;
+    Ok((value, !is_plist))
+}
+
 /// How an import treats values it cannot carry over.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ImportOptions {
@@ -62,25 +92,9 @@ pub fn import_mobileconfig_with(
     bytes: &[u8],
     options: ImportOptions,
 ) -> Result<Imported, ImportError> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(ImportError::TooLarge);
-    }
     let mut findings = Vec::new();
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let trimmed = &bytes[start..];
-    let is_plist = trimmed.starts_with(b"<?xml")
-        || trimmed.starts_with(b"<plist")
-        || trimmed.starts_with(b"<!DOCTYPE")
-        || trimmed.starts_with(b"bplist")
-        || trimmed.starts_with(b"\xef\xbb\xbf<");
-    let content;
-    let plist_bytes = if is_plist {
-        bytes
-    } else {
-        content = emailprof_sign::signed_content(bytes)?;
+    let (value, signed) = read_property_list(bytes)?;
+    if signed {
         findings.push(ImportFinding {
             severity: Severity::Info,
             key_path: String::new(),
@@ -88,12 +102,7 @@ pub fn import_mobileconfig_with(
                 "the profile is CMS-signed; its content was read, the signature was not verified"
                     .into(),
         });
-        &content
-    };
-    // The parser expands shared objects and recurses: check what it would build first.
-    budget::check(plist_bytes).map_err(|b| ImportError::NotAProfile(b.to_string()))?;
-    let value = Value::from_reader(Cursor::new(plist_bytes))
-        .map_err(|e| ImportError::NotAProfile(e.to_string()))?;
+    }
     let Value::Dictionary(top) = value else {
         return Err(ImportError::NotAProfile(
             "the top-level object is not a dictionary".into(),

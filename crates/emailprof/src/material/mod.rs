@@ -126,6 +126,17 @@ impl MaterialReader {
         Ok((path, bytes))
     }
 
+    /// The bytes of a certificate file the profile names (a PKCS#12 when `pkcs12`, else a CA
+    /// certificate), read as an emission would read them: what devices would receive.
+    pub fn certificate_file(&self, file: &str, what: &str, pkcs12: bool) -> Result<Vec<u8>> {
+        let kind = if pkcs12 {
+            Expect::Pkcs12
+        } else {
+            Expect::Certificate
+        };
+        self.read_file(file, what, kind).map(|(_, bytes)| bytes)
+    }
+
     /// Read a secret from its source. Never logs or shows the value.
     pub fn read_secret(&self, source: &SecretRef, what: &str) -> Result<Secret> {
         if self.contained {
