@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use emailprof::messages;
 use emailprof_core::{Diagnostic, Finding};
-use serde_json::json;
 
 /// Writes findings, diagnostics and errors to stderr.
 pub struct Reporter {
@@ -16,12 +16,12 @@ static JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(
 
 /// A user-facing warning, in the process's reporting format.
 pub(crate) fn warning(text: &str) {
-    let mut err = std::io::stderr().lock();
-    if JSON.load(std::sync::atomic::Ordering::Relaxed) {
-        let _ = writeln!(err, "{}", json!({ "kind": "warning", "message": text }));
-    } else {
-        let _ = writeln!(err, "warning: {text}");
-    }
+    let json = JSON.load(std::sync::atomic::Ordering::Relaxed);
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        messages::message("warning", text, json)
+    );
 }
 
 impl Reporter {
@@ -36,82 +36,27 @@ impl Reporter {
     }
 
     fn line(&self, text: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{text}");
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
     /// A validation finding in `file`.
     pub fn finding(&self, file: &str, f: &Finding) {
-        if self.json {
-            self.line(
-                &json!({
-                    "kind": "finding",
-                    "file": file,
-                    "line": f.position.map(|p| p.line),
-                    "column": f.position.map(|p| p.column),
-                    "pointer": f.pointer,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "expected": f.expected,
-                    "rule": f.rule,
-                })
-                .to_string(),
-            );
-            return;
-        }
-        let at = match f.position {
-            Some(p) => format!("{file}:{}:{}", p.line, p.column),
-            None => file.to_owned(),
-        };
-        let pointer = if f.pointer.is_empty() {
-            "/"
-        } else {
-            &f.pointer
-        };
-        let mut text = format!("{at}: {}: {pointer}: {}", f.severity, f.message);
-        if let Some(e) = &f.expected {
-            text.push_str(&format!("\n    expected: {e}"));
-        }
-        self.line(&text);
+        self.line(&messages::finding(file, f, self.json));
     }
 
     /// An emitter's diagnostic.
     pub fn diagnostic(&self, d: &Diagnostic) {
-        if self.json {
-            self.line(
-                &json!({
-                    "kind": "diagnostic",
-                    "severity": d.severity,
-                    "platform": d.platform,
-                    "setting": d.setting,
-                    "message": d.message,
-                })
-                .to_string(),
-            );
-        } else {
-            self.line(&format!(
-                "{}: {}: {}: {}",
-                d.severity, d.platform, d.setting, d.message
-            ));
-        }
+        self.line(&messages::diagnostic(d, self.json));
     }
 
-    /// A note for the user (human mode only).
+    /// A note for the user.
     pub fn note(&self, text: &str) {
-        if self.json {
-            self.line(&json!({ "kind": "note", "message": text }).to_string());
-        } else {
-            self.line(text);
-        }
+        self.line(&messages::message("note", text, self.json));
     }
 
-    /// A fatal error.
+    /// A fatal error, with its causes.
     pub fn error(&self, err: &anyhow::Error) {
         let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-        if self.json {
-            self.line(&json!({ "kind": "error", "message": chain.join(": ") }).to_string());
-        } else {
-            self.line(&format!("error: {}", chain.join(": ")));
-        }
+        self.line(&messages::message("error", &chain.join(": "), self.json));
     }
 }

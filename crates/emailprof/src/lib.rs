@@ -48,6 +48,7 @@ pub mod diff;
 mod emit;
 mod error;
 pub mod material;
+pub mod messages;
 pub mod profile;
 pub mod registry;
 mod sign;
