@@ -46,7 +46,7 @@ pub(crate) const PROPERTIES: &[ManagedProperty] = &[
     ManagedProperty {
         key: EMAIL_UPN,
         property_type: PropertyType::String,
-        title: "User principal name or user name used to authenticate",
+        title: "User principal name (modern authentication); user name (basic authentication)",
         allowed_values: &[],
         source: MODERN_DOC,
     },
@@ -154,10 +154,13 @@ impl Emitter for OutlookEmitter {
                 since: None,
                 note: "EmailAccountName, with basic authentication only",
             },
-            UsernameSource => Support::NATIVE,
+            UsernameSource => Support::Partial {
+                since: None,
+                note: "with basic authentication; with OAuth EmailUPN is always the user principal name",
+            },
             UserDomainSource | DirectoryDomainAttribute | CustomDomainName => Support::Partial {
                 since: None,
-                note: "AccountDomain with basic authentication; with OAuth the domain stays in EmailUPN as DOMAIN\\user",
+                note: "AccountDomain with basic authentication; with OAuth EmailUPN is the user principal name and no domain is written",
             },
             EmailAddressSource => Support::NATIVE,
             AuthenticationMethod | IdentityCertificate => Support::Unsupported {
@@ -231,19 +234,30 @@ impl Emitter for OutlookEmitter {
 
         c.string(ACCOUNT_TYPE, if basic { "BasicAuth" } else { "ModernAuth" });
         c.string(EMAIL_ADDRESS, &u.email_address);
-        match (basic, sam, &u.account) {
-            // account-setup.md: with sAMAccountName, the domain goes in AccountDomain.
-            (true, true, Some(account)) => {
-                c.string(EMAIL_UPN, account);
-                if let Some(domain) = &u.domain {
-                    c.string(ACCOUNT_DOMAIN, domain);
-                }
-            }
-            _ => c.string(EMAIL_UPN, &u.username),
-        }
         if basic {
+            match (sam, &u.account) {
+                // account-setup.md: with sAMAccountName, the bare name goes in EmailUPN and the
+                // domain in AccountDomain.
+                (true, Some(account)) => {
+                    c.string(EMAIL_UPN, account);
+                    if let Some(domain) = &u.domain {
+                        c.string(ACCOUNT_DOMAIN, domain);
+                    }
+                }
+                _ => c.string(EMAIL_UPN, &u.username),
+            }
             c.string(SERVER_HOST_NAME, &p.account.server);
             c.string(EMAIL_ACCOUNT_NAME, &p.account.account_name);
+            if is_exchange_online(&p.account.server) {
+                note(
+                    Severity::Warning,
+                    Setting::OAuth,
+                    &format!(
+                        "{ACCOUNT_TYPE}=BasicAuth for Exchange Online (`{}`), where Microsoft has retired basic authentication: Outlook will not sign in; turn on account.oauth.enabled (ModernAuth)",
+                        p.account.server
+                    ),
+                );
+            }
         } else {
             note(
                 Severity::Info,
@@ -255,12 +269,32 @@ impl Emitter for OutlookEmitter {
                 Setting::AccountName,
                 "not written: EmailAccountName is a basic-authentication key",
             );
-            if sam {
-                note(
+            // Modern authentication signs in through Entra ID, whose token for this key is the
+            // user principal name ({{userprincipalname}} in MODERN_DOC), whatever name the
+            // account sends to Exchange.
+            let upn = u
+                .user_principal_name
+                .as_deref()
+                .or(
+                    (p.account.username.source == UsernameSource::UserPrincipalName)
+                        .then_some(u.username.as_str()),
+                );
+            match upn {
+                Some(upn) => {
+                    c.string(EMAIL_UPN, upn);
+                    if p.account.username.source != UsernameSource::UserPrincipalName {
+                        note(
+                            Severity::Info,
+                            Setting::UsernameSource,
+                            "EmailUPN is the user principal name: Outlook signs in through Entra ID with it; the profile's user name goes only to basic-authentication keys",
+                        );
+                    }
+                }
+                None => note(
                     Severity::Warning,
                     Setting::UsernameSource,
-                    "OAuth signs in with a user principal name; Outlook may not accept the sAM account name written to EmailUPN",
-                );
+                    "EmailUPN not written: Outlook signs in through Entra ID with the user principal name, and the directory gave none for this user",
+                ),
             }
         }
         if !p.account.ssl {
@@ -286,5 +320,45 @@ impl Emitter for OutlookEmitter {
         diagnostics.extend(undelivered_certificates(id, p, None));
 
         Ok(emission(&p.identifier, "outlook", PACKAGE, &c, diagnostics))
+    }
+}
+
+/// Whether `server` is Exchange Online, where basic authentication is retired: the
+/// `*.office365.com` hosts (`outlook.office365.com`) and `outlook.office.com`.
+fn is_exchange_online(server: &str) -> bool {
+    let host = server.trim().trim_end_matches('.');
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let host = host.to_ascii_lowercase();
+    host == "outlook.office.com" || host == "office365.com" || host.ends_with(".office365.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_exchange_online;
+
+    #[test]
+    fn exchange_online_hosts_are_recognised() {
+        for h in [
+            "outlook.office365.com",
+            "OUTLOOK.OFFICE365.COM",
+            "outlook.office365.com:443",
+            "partner.outlook.office365.com",
+            "outlook.office.com",
+        ] {
+            assert!(is_exchange_online(h), "{h}");
+        }
+        for h in [
+            "mail.contoso.com",
+            "office365.com.contoso.com",
+            "outlook.office.com.evil",
+        ] {
+            assert!(!is_exchange_online(h), "{h}");
+        }
     }
 }

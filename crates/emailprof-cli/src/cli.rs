@@ -177,7 +177,8 @@ pub struct EmitArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: String,
 
-    /// Target platform (see `emailprof platforms`).
+    /// Target platform (see `emailprof platforms`). `windows` writes the SyncML body an MDM wraps
+    /// in its own message: `<SyncBody>` only, no `<SyncHdr>` (that is session-specific).
     #[arg(long, short = 'p', value_name = "PLATFORM")]
     pub platform: String,
 
@@ -208,7 +209,8 @@ pub struct EmitArgs {
     #[arg(long)]
     pub remove: bool,
 
-    /// Platform-specific output form (Windows: `syncml` or `intune-custom`).
+    /// Platform-specific output form (Windows: `syncml`, the body without `SyncHdr`, or
+    /// `intune-custom`, OMA-URI settings).
     #[arg(long, value_name = "FORM")]
     pub form: Option<String>,
 

@@ -100,7 +100,9 @@ fn outlook_modern_authentication() {
         json!({
             "com.microsoft.outlook.EmailProfile.AccountType": "ModernAuth",
             "com.microsoft.outlook.EmailProfile.EmailAddress": "adele.smtp@contoso.com",
-            "com.microsoft.outlook.EmailProfile.EmailUPN": "CONTOSO\\adele",
+            // The profile's user name is CONTOSO\adele (sAM), but modern authentication
+            // signs in through Entra ID with the user principal name.
+            "com.microsoft.outlook.EmailProfile.EmailUPN": "adele@contoso.com",
             "com.microsoft.outlook.Mail.SMIMEEnabled": true,
             "com.microsoft.outlook.Mail.SMIMEEnabled.SignAllMail": true,
             "com.microsoft.outlook.Mail.SMIMEEnabled.SignAllMail.UserChangeAllowed": true,
@@ -108,15 +110,66 @@ fn outlook_modern_authentication() {
             "com.microsoft.outlook.Mail.SMIMEEnabled.EncryptAllMail.UserChangeAllowed": true,
         })
     );
-    // Basic-authentication keys are left out with OAuth, and a sAM name is questionable.
+    // Basic-authentication keys are left out with OAuth, and so is the sAM name (said once).
     assert!(reported(&e, "/account/server", Severity::Info));
     assert!(reported(&e, "/account/accountName", Severity::Info));
-    assert!(reported(&e, "/account/username/source", Severity::Warning));
+    assert!(reported(&e, "/account/username/source", Severity::Info));
+    assert!(!reported(&e, "/account/username/source", Severity::Warning));
     assert!(reported(
         &e,
         "/smime/encryption/perMessageSwitch",
         Severity::Warning
     ));
+}
+
+#[test]
+fn outlook_modern_authentication_without_a_upn_writes_no_sam_name() {
+    let mut rp = fixture::FIXTURES.resolved("full.yaml");
+    rp.user.user_principal_name = None;
+    let e = OutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let c = config(&e);
+    assert!(
+        c.get("com.microsoft.outlook.EmailProfile.EmailUPN")
+            .is_none(),
+        "{c:#}"
+    );
+    assert!(reported(&e, "/account/username/source", Severity::Warning));
+}
+
+#[test]
+fn outlook_basic_authentication_against_exchange_online_warns() {
+    let mut rp = fixture::FIXTURES.resolved("full.yaml");
+    rp.profile.account.oauth.enabled = false;
+    let e = OutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let c = config(&e);
+    assert_eq!(
+        c["com.microsoft.outlook.EmailProfile.AccountType"],
+        "BasicAuth"
+    );
+    // Basic authentication keeps the sAM form in its own keys.
+    assert_eq!(c["com.microsoft.outlook.EmailProfile.EmailUPN"], "adele");
+    assert_eq!(
+        c["com.microsoft.outlook.EmailProfile.AccountDomain"],
+        "CONTOSO"
+    );
+    let warning = e
+        .diagnostics
+        .iter()
+        .find(|d| d.setting == "/account/oauth/enabled" && d.severity == Severity::Warning)
+        .expect("a warning about basic authentication");
+    assert!(
+        warning.message.contains("AccountType=BasicAuth")
+            && warning.message.contains("outlook.office365.com"),
+        "{}",
+        warning.message
+    );
+    // On premises, basic authentication passes without that warning.
+    let e = emit(&OutlookEmitter, "sam-custom.yaml");
+    assert!(!reported(&e, "/account/oauth/enabled", Severity::Warning));
 }
 
 #[test]

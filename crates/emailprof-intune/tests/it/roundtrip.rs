@@ -190,7 +190,7 @@ fn certificate_references_need_a_graph_id() {
 fn export_writes_the_portal_forms() {
     let p = rich();
     let ios = export_graph(&p, GraphType::Ios).unwrap().json;
-    assert_eq!(ios["easServices"], "calendars, contacts, email");
+    assert_eq!(ios["easServices"], "calendars,contacts,email");
     // sAM goes to usernameAADSource; usernameSource cannot hold it.
     assert_eq!(ios["usernameAADSource"], "samAccountName");
     assert_eq!(ios["usernameSource"], "userPrincipalName");
