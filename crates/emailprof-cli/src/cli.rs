@@ -338,10 +338,19 @@ pub struct ExportArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: String,
 
-    /// Intune type by platform: ios, windows, windows-phone, android-knox, android-gmail,
-    /// android-nine, android-forwork-gmail, android-forwork-nine.
-    #[arg(long, short = 'p', value_name = "PLATFORM")]
-    pub platform: String,
+    /// The device app, with `emit`'s platform ids (also windows-phone, android-nine).
+    #[arg(
+        long,
+        short = 'p',
+        value_name = "PLATFORM",
+        required_unless_present = "graph_type"
+    )]
+    pub platform: Option<String>,
+
+    /// Graph's type, where a platform has several (e.g. androidWorkProfileGmailEasConfiguration,
+    /// androidForWorkGmailEasConfiguration, windows10CustomConfiguration).
+    #[arg(long, value_name = "TYPE")]
+    pub graph_type: Option<String>,
 
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -46,6 +46,7 @@
 pub mod batch;
 mod emit;
 mod error;
+mod intune;
 pub mod material;
 pub mod profile;
 pub mod registry;
@@ -67,4 +68,9 @@ pub mod import {
         GraphType, MAX_GRAPH_BYTES, export_graph, import_graph, import_graph_report,
     };
     pub use emailprof_ios::import_mobileconfig;
+
+    pub use crate::intune::{
+        ANDROID_APP_CONFIGURATION, EXPORT_PLATFORMS, IntuneExport, IntuneTarget, WINDOWS_CUSTOM,
+        export_intune, intune_target,
+    };
 }

@@ -96,10 +96,12 @@ fn cases(scratch: &Path) -> Vec<Case> {
                     "intune",
                 ],
             ));
-            all.push(case(
-                format!("export-{ex}-{p}"),
-                &["export", "intune", &profile, "-p", p],
-            ));
+            // Gmail has two Graph types; the golden files pin the work-profile one.
+            let mut export = vec!["export", "intune", &profile, "-p", p];
+            if p == "android-gmail" {
+                export.extend(["--graph-type", "androidWorkProfileGmailEasConfiguration"]);
+            }
+            all.push(case(format!("export-{ex}-{p}"), &export));
         }
         for extra in [
             &["--form", "intune-custom"][..],
