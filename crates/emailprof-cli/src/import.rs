@@ -98,9 +98,9 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                     true,
                 )?;
                 reporter.note(&format!(
-                    "wrote {} ({})",
+                    "wrote {} (#microsoft.graph.{})",
                     dir.join(&name).display(),
-                    p.graph_type.odata_type()
+                    p.object_type
                 ));
             }
         }

@@ -277,4 +277,17 @@ fn intune_export_and_import_round_trip_through_the_cli() {
         json["@odata.type"],
         "#microsoft.graph.androidManagedStoreAppConfiguration"
     );
+    // Both the app configuration and the custom OMA-URI configuration import back.
+    let custom = tmp.path().join("custom.json");
+    cli(["export", "intune", "examples/minimal.yaml"])
+        .flag("--graph-type", "windows10CustomConfiguration")
+        .out(&custom)
+        .success();
+    for graph in [&outlook, &custom] {
+        let back = graph.with_extension("yaml");
+        import("intune", graph).out(&back).success();
+        cli(["validate"]).arg(&back).success();
+        let text = std::fs::read_to_string(&back).unwrap();
+        assert!(text.contains("server: outlook.office365.com"), "{text}");
+    }
 }

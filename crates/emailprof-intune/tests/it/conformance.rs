@@ -140,7 +140,7 @@ fn profiles() -> Vec<(String, EmailProfile)> {
             .collect();
     for p in import("contoso-all-types.json") {
         out.push((
-            format!("contoso-all-types.json {}", p.graph_type),
+            format!("contoso-all-types.json {}", p.object_type),
             model(&p),
         ));
     }

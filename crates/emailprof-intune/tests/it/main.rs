@@ -1,6 +1,7 @@
 //! Integration tests: Graph fixtures in `tests/data`, checked against the Graph documentation
 //! examples and the profile model.
 
+mod configs;
 mod conformance;
 mod docs;
 mod fuzz;
