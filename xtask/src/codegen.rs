@@ -129,6 +129,10 @@ pub(crate) const CONSUMER_RULES: &[(&str, &str)] = &[
         "Apple's device-management schema (apple/device-management `mdm/profiles/com.apple.eas.account.yaml` and the certificate payloads, vendored in `shared/reference/apple/`): every payload key exists, has the declared type, a value among the allowed ones and an OS availability at or below `--min-os` (`crates/emailprof-ios/tests/it/adm.rs`). The profile is an XML property list a device installs as one configuration profile; a signed one is CMS SignedData.",
     ),
     (
+        "ios-outlook",
+        "Microsoft's Outlook for iOS and Android app configuration keys (OfficeDocs-Exchange `outlook-for-ios-and-android-configuration-with-microsoft-intune.md`, Configuration keys, which apply through \"the Managed App Configuration for iOS or the Android managed configurations\"; `account-setup.md`, Key value pairs), written as the managed app configuration `<dict>` MDMs accept: only documented keys with their documented value types, and the same keys and values as android-outlook (`crates/emailprof-android/tests/it/apps.rs`); `EmailUPN` is the user principal name with modern authentication.",
+    ),
+    (
         "windows",
         "Microsoft's ActiveSync CSP DDF (`ActiveSync.ddf.xml`): every LocURI names a DDF node, with the node's format, an access type the node allows and a value among its allowed values (`crates/emailprof-windows/tests/it/conformance.rs`); the OMA-DM SyncML DTD's element order. The output is the `<SyncBody>` an MDM wraps in its own message: there is no `<SyncHdr>`, which is session-specific.",
     ),

@@ -20,6 +20,8 @@ use crate::{EmitRequest, emit_user};
 pub const WINDOWS_CUSTOM: &str = "windows10CustomConfiguration";
 /// Graph's managed Google Play app configuration (Outlook's `com.microsoft.outlook.*` keys).
 pub const ANDROID_APP_CONFIGURATION: &str = "androidManagedStoreAppConfiguration";
+/// Graph's iOS managed app configuration (the same Outlook keys, as `settings`).
+pub const IOS_APP_CONFIGURATION: &str = "iosMobileAppConfiguration";
 
 /// What `export intune` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub enum IntuneTarget {
     WindowsCustom,
     /// `androidManagedStoreAppConfiguration` for Outlook.
     OutlookAndroid,
+    /// `iosMobileAppConfiguration` for Outlook.
+    OutlookIos,
 }
 
 impl IntuneTarget {
@@ -39,14 +43,16 @@ impl IntuneTarget {
             IntuneTarget::Email(t) => t.name(),
             IntuneTarget::WindowsCustom => WINDOWS_CUSTOM,
             IntuneTarget::OutlookAndroid => ANDROID_APP_CONFIGURATION,
+            IntuneTarget::OutlookIos => IOS_APP_CONFIGURATION,
         }
     }
 
     fn all() -> impl Iterator<Item = IntuneTarget> {
-        GraphType::ALL
-            .into_iter()
-            .map(IntuneTarget::Email)
-            .chain([IntuneTarget::WindowsCustom, IntuneTarget::OutlookAndroid])
+        GraphType::ALL.into_iter().map(IntuneTarget::Email).chain([
+            IntuneTarget::WindowsCustom,
+            IntuneTarget::OutlookAndroid,
+            IntuneTarget::OutlookIos,
+        ])
     }
 }
 
@@ -64,6 +70,7 @@ fn platform_targets(platform: &str) -> Option<(Vec<IntuneTarget>, Option<IntuneT
         )),
         "android-knox" => one(Email(AndroidKnox)),
         "android-outlook" => one(OutlookAndroid),
+        "ios-outlook" => one(OutlookIos),
         "android-gmail" => Some((
             vec![Email(AndroidWorkProfileGmail), Email(AndroidForWorkGmail)],
             None,
@@ -85,8 +92,9 @@ fn platform_targets(platform: &str) -> Option<(Vec<IntuneTarget>, Option<IntuneT
 }
 
 /// The platform ids `export intune -p` accepts.
-pub const EXPORT_PLATFORMS: [&str; 9] = [
+pub const EXPORT_PLATFORMS: [&str; 10] = [
     "ios",
+    "ios-outlook",
     "windows",
     "windows-phone",
     "android-knox",
@@ -169,7 +177,8 @@ pub fn export_intune(
             });
         }
         IntuneTarget::WindowsCustom => ("windows", Some("intune-custom".to_owned())),
-        IntuneTarget::OutlookAndroid => ("android-outlook", None),
+        // The same keys and values on iOS (ios-outlook writes them as a plist dictionary).
+        IntuneTarget::OutlookAndroid | IntuneTarget::OutlookIos => ("android-outlook", None),
     };
     let users = UserSource::Placeholders(Mdm::Intune);
     let request = EmitRequest {
@@ -192,6 +201,16 @@ pub fn export_intune(
     let doc: Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::invalid(format!("{platform} wrote no JSON: {e}")))?;
     let json = match target {
+        IntuneTarget::OutlookIos => {
+            let p = &loaded.profile;
+            diagnostics.retain(|d| d.setting != "/displayName" && d.setting != "/description");
+            for d in &mut diagnostics {
+                if d.platform == "android-outlook" {
+                    d.platform = "ios-outlook".into();
+                }
+            }
+            ios_app_configuration(&doc, &p.display_name, p.description.as_deref())?
+        }
         IntuneTarget::OutlookAndroid => {
             let p = &loaded.profile;
             // The Graph object has a name and a description, unlike the managed configuration.
@@ -263,6 +282,42 @@ fn android_app_configuration(
     Ok(Value::Object(out))
 }
 
+/// An AMAPI policy fragment's first application as Intune's `iosMobileAppConfiguration`:
+/// each key a `settings` entry typed `booleanType` or `stringType`.
+fn ios_app_configuration(
+    fragment: &Value,
+    display_name: &str,
+    description: Option<&str>,
+) -> Result<Value> {
+    let config = fragment
+        .pointer("/applications/0/managedConfiguration")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Error::invalid("the app configuration has no managedConfiguration"))?;
+    let settings: Vec<Value> = config
+        .iter()
+        .map(|(key, value)| {
+            let (ty, text) = match value {
+                Value::Bool(b) => ("booleanType", b.to_string()),
+                Value::Number(n) => ("integerType", n.to_string()),
+                Value::String(s) => ("stringType", s.clone()),
+                other => ("stringType", other.to_string()),
+            };
+            json!({ "appConfigKey": key, "appConfigKeyType": ty, "appConfigKeyValue": text })
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert(
+        "@odata.type".into(),
+        format!("#microsoft.graph.{IOS_APP_CONFIGURATION}").into(),
+    );
+    out.insert("displayName".into(), display_name.into());
+    if let Some(d) = description {
+        out.insert("description".into(), d.into());
+    }
+    out.insert("settings".into(), Value::Array(settings));
+    Ok(Value::Object(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +341,7 @@ mod tests {
             t(Some("android-outlook"), None),
             Ok(IntuneTarget::OutlookAndroid)
         );
+        assert_eq!(t(Some("ios-outlook"), None), Ok(IntuneTarget::OutlookIos));
         // android-gmail is Gmail, whichever Graph type: ambiguous alone.
         let e = t(Some("android-gmail"), None).unwrap_err();
         assert!(e.contains("--graph-type"), "{e}");

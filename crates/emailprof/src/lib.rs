@@ -70,7 +70,7 @@ pub mod import {
     pub use emailprof_ios::import_mobileconfig;
 
     pub use crate::intune::{
-        ANDROID_APP_CONFIGURATION, EXPORT_PLATFORMS, IntuneExport, IntuneTarget, WINDOWS_CUSTOM,
-        export_intune, intune_target,
+        ANDROID_APP_CONFIGURATION, EXPORT_PLATFORMS, IOS_APP_CONFIGURATION, IntuneExport,
+        IntuneTarget, WINDOWS_CUSTOM, export_intune, intune_target,
     };
 }

@@ -9,6 +9,8 @@ pub fn emitters() -> Vec<Box<dyn Emitter>> {
     all.push(Box::new(emailprof_ios::IosEmitter));
     all.extend(emailprof_windows::emitters());
     all.extend(emailprof_android::emitters());
+    // Outlook for iOS: Outlook's keys (emailprof-android) in iOS managed app configuration.
+    all.push(Box::new(emailprof_android::IosOutlookEmitter));
     all.extend(emailprof_intune::emitters());
     all
 }

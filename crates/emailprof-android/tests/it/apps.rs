@@ -301,3 +301,74 @@ fn no_password_reaches_an_android_output_or_message() {
         );
     }
 }
+
+#[test]
+fn outlook_for_ios_gets_the_same_keys_as_a_managed_app_configuration_dictionary() {
+    use emailprof_android::IosOutlookEmitter;
+    let ios = emit(&IosOutlookEmitter, "full.yaml");
+    assert_eq!(
+        ios.artifacts[0].file_name,
+        "com.contoso.email.outlook-ios.plist"
+    );
+    assert!(!ios.artifacts[0].signable);
+    let text = String::from_utf8(ios.artifacts[0].bytes.clone()).unwrap();
+    // A bare <dict>: what MDMs take for an app configuration, no XML declaration or <plist>.
+    assert!(
+        text.starts_with("<dict>\n") && text.ends_with("</dict>\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<?xml") && !text.contains("<plist"),
+        "{text}"
+    );
+    // Key for key and value for value the Android configuration.
+    let android = config(&emit(&OutlookEmitter, "full.yaml"));
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let pairs: std::collections::BTreeMap<String, String> = lines[1..lines.len() - 1]
+        .chunks(2)
+        .map(|kv| {
+            let key = kv[0]
+                .strip_prefix("<key>")
+                .and_then(|k| k.strip_suffix("</key>"));
+            (key.expect("a key").to_owned(), kv[1].to_owned())
+        })
+        .collect();
+    let expected: std::collections::BTreeMap<String, String> = android
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Bool(true) => "<true/>".to_owned(),
+                Value::Bool(false) => "<false/>".to_owned(),
+                Value::String(s) => format!("<string>{s}</string>"),
+                other => panic!("{other}"),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    assert_eq!(pairs, expected);
+    assert!(
+        text.contains("<string>adele@contoso.com</string>"),
+        "{text}"
+    );
+    assert_eq!(IosOutlookEmitter.family(), Family::Ios);
+    // Markup in values is escaped.
+    let mut rp = fixture::FIXTURES.resolved("minimal.yaml");
+    rp.profile.account.oauth.enabled = false;
+    rp.profile.account.account_name = "R&D <mail>".into();
+    let e = IosOutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let text = String::from_utf8(e.artifacts[0].bytes.clone()).unwrap();
+    assert!(
+        text.contains("<string>R&amp;D &lt;mail&gt;</string>"),
+        "{text}"
+    );
+    // Only one form; no removal.
+    let bad = EmitOptions {
+        form: Some("syncml".into()),
+        ..EmitOptions::default()
+    };
+    assert!(IosOutlookEmitter.emit(&rp, &bad).is_err());
+}

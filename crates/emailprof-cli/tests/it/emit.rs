@@ -283,7 +283,23 @@ fn intune_export_and_import_round_trip_through_the_cli() {
         .flag("--graph-type", "windows10CustomConfiguration")
         .out(&custom)
         .success();
-    for graph in [&outlook, &custom] {
+    let outlook_ios = tmp.path().join("outlook-ios.json");
+    cli([
+        "export",
+        "intune",
+        "examples/minimal.yaml",
+        "-p",
+        "ios-outlook",
+    ])
+    .out(&outlook_ios)
+    .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&outlook_ios).unwrap()).unwrap();
+    assert_eq!(
+        json["@odata.type"],
+        "#microsoft.graph.iosMobileAppConfiguration"
+    );
+    for graph in [&outlook, &custom, &outlook_ios] {
         let back = graph.with_extension("yaml");
         import("intune", graph).out(&back).success();
         cli(["validate"]).arg(&back).success();

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::support::{emailprof, root};
 
 const EXAMPLES: [&str; 3] = ["basic-auth", "contoso", "minimal"];
-const PLATFORMS: [&str; 6] = [
+const PLATFORMS: [&str; 7] = [
     "ios",
+    "ios-outlook",
     "windows",
     "android-gmail",
     "android-outlook",
