@@ -110,6 +110,7 @@ pub(crate) fn doc_files() -> Vec<(String, String)> {
         caps.push_str("\n## Notes\n\n");
         caps.push_str(&notes);
     }
+    caps.push_str(&consumer_rules(&emitters));
     vec![
         ("docs/capabilities.md".to_owned(), caps),
         (
@@ -117,6 +118,57 @@ pub(crate) fn doc_files() -> Vec<(String, String)> {
             settings_reference(&emailprof_cli::registry::annotated_schema()),
         ),
     ]
+}
+
+/// What each platform's output is checked against: the consumer's own rules, and the test that
+/// holds the output to them. Every registered platform has an entry (a test says so).
+pub(crate) const CONSUMER_RULES: &[(&str, &str)] = &[
+    (
+        "ios",
+        "Apple's device-management schema (apple/device-management `mdm/profiles/com.apple.eas.account.yaml` and the certificate payloads, vendored in `shared/reference/apple/`): every payload key exists, has the declared type, a value among the allowed ones and an OS availability at or below `--min-os` (`crates/emailprof-ios/tests/it/adm.rs`). The profile is an XML property list a device installs as one configuration profile; a signed one is CMS SignedData.",
+    ),
+    (
+        "ios-outlook",
+        "Microsoft's Outlook for iOS and Android app configuration keys (OfficeDocs-Exchange `outlook-for-ios-and-android-configuration-with-microsoft-intune.md`, Configuration keys, which apply through \"the Managed App Configuration for iOS or the Android managed configurations\"; `account-setup.md`, Key value pairs), written as the managed app configuration `<dict>` MDMs accept: only documented keys with their documented value types, and the same keys and values as android-outlook (`crates/emailprof-android/tests/it/apps.rs`); `EmailUPN` is the user principal name with modern authentication.",
+    ),
+    (
+        "windows",
+        "Microsoft's ActiveSync CSP DDF (`ActiveSync.ddf.xml`): every LocURI names a DDF node, with the node's format, an access type the node allows and a value among its allowed values (`crates/emailprof-windows/tests/it/conformance.rs`); the OMA-DM SyncML DTD's element order. The output is the `<SyncBody>` an MDM wraps in its own message: there is no `<SyncHdr>`, which is session-specific.",
+    ),
+    (
+        "android-gmail",
+        "The Android Management API's rule for `ApplicationPolicy.managedConfiguration`: every key is one the app declares, with a value of the declared type (BOOL, STRING, CHOICE among its entries, INTEGER, MULTISELECT); Gmail's declared properties are kept in `crates/emailprof-android/src/gmail.rs`.",
+    ),
+    (
+        "android-outlook",
+        "The Android Management API's managed-configuration rule (declared keys, declared types), with Outlook's keys as Microsoft documents them (OfficeDocs-Exchange `outlook-for-ios-and-android-configuration-with-microsoft-intune.md` and `account-setup.md`): `EmailUPN` is the user principal name with modern authentication; the sAM name and `AccountDomain` only with basic authentication; `AccountType=BasicAuth` against Exchange Online is reported.",
+    ),
+    (
+        "android-samsung",
+        "The Android Management API's managed-configuration rule (declared keys, declared types), with Samsung Email's declared properties (`crates/emailprof-android/src/samsung.rs`).",
+    ),
+    (
+        "android-knox",
+        "Microsoft Graph's metadata for `androidEasEmailProfileConfiguration` (the extract in `crates/emailprof-intune/tests/data/graph-metadata/`, cited there): property names of the type and its bases, property types, enum members, no read-only properties, `@odata.bind` only for the type's navigation properties (`crates/emailprof-intune/tests/it/conformance.rs`).",
+    ),
+];
+
+/// The rules that hold for `export intune`, which is not a registered emitter.
+const GRAPH_EXPORT_RULES: &str = "Every type `export intune` writes is checked against Microsoft Graph's published metadata (microsoftgraph/msgraph-metadata; the extract and its commit are in `crates/emailprof-intune/tests/data/graph-metadata/`): property names of the type and its base types, property types, enum members (flag enums joined with `,` and no space, as OData's grammar has them), read-only properties never sent, `@odata.bind` only for the type's navigation properties (`crates/emailprof-intune/tests/it/conformance.rs`).";
+
+fn consumer_rules(emitters: &[Box<dyn emailprof_core::Emitter>]) -> String {
+    let mut out = String::from(
+        "\n## Consumer rules\n\nWhat each platform's output is checked against: the consuming product's own published rules, and the test that holds the output to them.\n\n",
+    );
+    for e in emitters {
+        let rules = CONSUMER_RULES
+            .iter()
+            .find(|(id, _)| *id == e.id())
+            .map_or("(no consumer rules recorded)", |(_, r)| *r);
+        out.push_str(&format!("- **{}**: {rules}\n", e.id()));
+    }
+    out.push_str(&format!("- **export intune**: {GRAPH_EXPORT_RULES}\n"));
+    out
 }
 
 fn deref<'a>(root: &'a serde_json::Value, s: &'a serde_json::Value) -> &'a serde_json::Value {
@@ -458,6 +510,28 @@ mod tests {
             missing.is_empty(),
             "ARCHITECTURE.md has no section for {missing:?}"
         );
+    }
+
+    /// docs/capabilities.md states, for every registered platform, the consumer rules its output
+    /// is checked against; and names no platform that is not registered.
+    #[test]
+    fn every_platform_states_its_consumer_rules() {
+        let ids: Vec<&str> = emailprof_cli::registry::emitters()
+            .iter()
+            .map(|e| e.id())
+            .collect();
+        for id in &ids {
+            assert!(
+                CONSUMER_RULES.iter().any(|(p, _)| p == id),
+                "no consumer rules for {id}"
+            );
+        }
+        for (p, _) in CONSUMER_RULES {
+            assert!(ids.contains(p), "consumer rules for unregistered {p}");
+        }
+        let (_, caps) = &doc_files()[0];
+        assert!(caps.contains("## Consumer rules"));
+        assert!(caps.contains("- **export intune**: "));
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl Configuration {
     pub(crate) fn bool(&mut self, key: &'static str, value: bool) {
         self.entries.push((key, Value::Bool(value)));
     }
+
+    /// The keys and values in the order written.
+    pub(crate) fn entries(&self) -> &[(&'static str, Value)] {
+        &self.entries
+    }
 }
 
 // Values are never shown: a configuration may carry user data.
@@ -112,11 +117,13 @@ pub(crate) fn start(
     options: &EmitOptions,
 ) -> Result<Vec<Diagnostic>, EmitError> {
     check_options(emitter.id(), options)?;
-    Ok(unsupported_diagnostics_lowered(
-        emitter,
-        profile,
-        INFORMATIONAL,
-    ))
+    Ok(unsupported_start(emitter, profile))
+}
+
+/// The diagnostics for every configured setting `emitter` cannot express, profile texts as
+/// information only.
+pub(crate) fn unsupported_start(emitter: &dyn Emitter, profile: &EmailProfile) -> Vec<Diagnostic> {
+    unsupported_diagnostics_lowered(emitter, profile, INFORMATIONAL)
 }
 
 /// The emission of one app: the policy fragment as a file `<identifier>.<app>.json`.

@@ -7,12 +7,17 @@
 //! - [`OutlookEmitter`]: Outlook (`com.microsoft.office.outlook`),
 //! - [`SamsungEmitter`]: Samsung Email (`com.samsung.android.email.provider`).
 //!
+//! Outlook's keys are the same on iOS: [`IosOutlookEmitter`] (platform `ios-outlook`, family
+//! iOS) writes them as a managed app configuration dictionary. It is not in [`emitters`] (the
+//! Android ones); the registry adds it.
+//!
 //! Each declares the properties it writes ([`ManagedProperty`]: key, type, allowed values,
 //! source); only keys confirmed from a source are written. Pure: the same resolved profile
 //! gives the same bytes.
 
 mod common;
 mod gmail;
+mod ios_outlook;
 mod outlook;
 mod properties;
 mod samsung;
@@ -20,6 +25,7 @@ mod samsung;
 use emailprof_core::Emitter;
 
 pub use gmail::GmailEmitter;
+pub use ios_outlook::{IOS_BUNDLE_ID, IosOutlookEmitter};
 pub use outlook::OutlookEmitter;
 pub use properties::{ManagedProperty, PropertyType, check_configuration};
 pub use samsung::SamsungEmitter;

@@ -184,7 +184,8 @@ pub struct EmitArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: String,
 
-    /// Target platform (see `emailprof platforms`).
+    /// Target platform (see `emailprof platforms`). `windows` writes the SyncML body an MDM wraps
+    /// in its own message: `<SyncBody>` only, no `<SyncHdr>` (that is session-specific).
     #[arg(long, short = 'p', value_name = "PLATFORM")]
     pub platform: String,
 
@@ -215,7 +216,8 @@ pub struct EmitArgs {
     #[arg(long)]
     pub remove: bool,
 
-    /// Platform-specific output form (Windows: `syncml` or `intune-custom`).
+    /// Platform-specific output form (Windows: `syncml`, the body without `SyncHdr`, or
+    /// `intune-custom`, OMA-URI settings).
     #[arg(long, value_name = "FORM")]
     pub form: Option<String>,
 
@@ -348,10 +350,19 @@ pub struct ExportArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: String,
 
-    /// Intune type by platform: ios, windows, windows-phone, android-knox, android-gmail,
-    /// android-nine, android-forwork-gmail, android-forwork-nine.
-    #[arg(long, short = 'p', value_name = "PLATFORM")]
-    pub platform: String,
+    /// The device app, with `emit`'s platform ids (also windows-phone, android-nine).
+    #[arg(
+        long,
+        short = 'p',
+        value_name = "PLATFORM",
+        required_unless_present = "graph_type"
+    )]
+    pub platform: Option<String>,
+
+    /// Graph's type, where a platform has several (e.g. androidWorkProfileGmailEasConfiguration,
+    /// androidForWorkGmailEasConfiguration, windows10CustomConfiguration).
+    #[arg(long, value_name = "TYPE")]
+    pub graph_type: Option<String>,
 
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -101,9 +101,9 @@ fn import_intune(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<u8> {
                     true,
                 )?;
                 reporter.note(&format!(
-                    "wrote {} ({})",
+                    "wrote {} (#microsoft.graph.{})",
                     dir.join(&name).display(),
-                    p.graph_type.odata_type()
+                    p.object_type
                 ));
             }
         }
@@ -177,20 +177,11 @@ fn import_mobileconfig(args: ImportArgs, reporter: &Reporter) -> anyhow::Result<
 
 pub(crate) fn export(cmd: ExportCommand, reporter: &Reporter) -> anyhow::Result<u8> {
     let ExportCommand::Intune(args) = cmd;
-    let Some(graph_type) = emailprof::import::GraphType::for_platform(&args.platform) else {
-        invalid!(
-            "no Intune email profile type for platform `{}`; expected one of: {}",
-            args.platform,
-            emailprof::import::GraphType::ALL
-                .iter()
-                .map(|t| t.platform_id())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let target =
+        emailprof::import::intune_target(args.platform.as_deref(), args.graph_type.as_deref())?;
     let loaded = profile::load(&args.profile, &args.input, reporter)?;
-    let export = emailprof::import::export_graph(&loaded.profile, graph_type)
-        .map_err(|e| anyhow::Error::new(crate::Invalid(e.to_string())))?;
+    let reader = emailprof::MaterialReader::plain(&loaded.base_dir);
+    let export = emailprof::import::export_intune(&loaded, target, &reader)?;
     for d in &export.diagnostics {
         reporter.diagnostic(d);
     }

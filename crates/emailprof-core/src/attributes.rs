@@ -21,6 +21,11 @@ pub struct UserIdentity {
     pub account: Option<String>,
     /// With a sAM account name: the domain part (`CONTOSO`, `contoso.com`).
     pub domain: Option<String>,
+    /// The user principal name whenever the directory gave one, whatever the profile's user
+    /// name source: apps that sign in through Entra ID (Outlook's `EmailUPN`) need it even
+    /// when the account's user name is a sAM account name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
 }
 
 /// Why `text` is not an email address (`local@domain.tld`), if it is not: one `@`, a local
@@ -209,6 +214,7 @@ pub fn resolve_identity(
         email_address,
         account: account_name,
         domain,
+        user_principal_name: present(&attrs.user_principal_name).map(str::to_owned),
     })
 }
 

@@ -447,6 +447,7 @@ mod tests {
                 email_address: "u1@contoso.com".into(),
                 account: None,
                 domain: None,
+                user_principal_name: None,
             },
             materials: Default::default(),
             password: None,

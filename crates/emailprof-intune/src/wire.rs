@@ -36,7 +36,7 @@ impl<T: Copy + PartialEq> GraphEnum<T> {
 
     pub(crate) fn expected(&self) -> String {
         let names: Vec<String> = self.members.iter().map(|(n, _)| format!("`{n}`")).collect();
-        names.join(", ")
+        names.join(",")
     }
 }
 
@@ -149,15 +149,18 @@ pub(crate) const EAS_SERVICES: [(&str, Service); 5] = [
     ("reminders", Service::Reminders),
 ];
 
-/// The `easServices` value for `services`: member names joined with `, `, as the portal writes
-/// "All data" (`calendars, contacts, email, notes, reminders`; intune-graph.md §0).
+/// The `easServices` value for `services`: member names joined with `,` and no whitespace, as
+/// OData's grammar for flag-enum literals has it (OData ABNF `enumValue = singleEnumValue
+/// *( COMMA singleEnumValue )`). The portal's exports put a space after each comma, which
+/// import accepts, but Microsoft's Go SDK splits on `,` without trimming and rejects
+/// ` contacts` as an unknown `EasServices` value (issue 16).
 pub(crate) fn format_services(services: &[Service]) -> String {
     let names: Vec<&str> = EAS_SERVICES
         .iter()
         .filter(|(_, s)| services.contains(s))
         .map(|(n, _)| *n)
         .collect();
-    names.join(", ")
+    names.join(",")
 }
 
 /// Pull the id out of an `@odata.bind` URL such as
@@ -227,11 +230,11 @@ mod tests {
     fn services_are_written_in_flag_order() {
         assert_eq!(
             format_services(&Service::all()),
-            "calendars, contacts, email, notes, reminders"
+            "calendars,contacts,email,notes,reminders"
         );
         assert_eq!(
             format_services(&[Service::Contacts, Service::Calendars]),
-            "calendars, contacts"
+            "calendars,contacts"
         );
     }
 

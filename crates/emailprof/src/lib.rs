@@ -47,6 +47,7 @@ pub mod batch;
 pub mod diff;
 mod emit;
 mod error;
+mod intune;
 pub mod material;
 pub mod messages;
 pub mod profile;
@@ -69,4 +70,9 @@ pub mod import {
         GraphType, MAX_GRAPH_BYTES, export_graph, import_graph, import_graph_report,
     };
     pub use emailprof_ios::{ImportOptions, import_mobileconfig, import_mobileconfig_with};
+
+    pub use crate::intune::{
+        ANDROID_APP_CONFIGURATION, EXPORT_PLATFORMS, IOS_APP_CONFIGURATION, IntuneExport,
+        IntuneTarget, WINDOWS_CUSTOM, export_intune, intune_target,
+    };
 }

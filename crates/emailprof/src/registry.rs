@@ -9,6 +9,8 @@ pub fn emitters() -> Vec<Box<dyn Emitter>> {
     all.push(Box::new(emailprof_ios::IosEmitter));
     all.extend(emailprof_windows::emitters());
     all.extend(emailprof_android::emitters());
+    // Outlook for iOS: Outlook's keys (emailprof-android) in iOS managed app configuration.
+    all.push(Box::new(emailprof_android::IosOutlookEmitter));
     all.extend(emailprof_intune::emitters());
     all
 }
@@ -94,6 +96,9 @@ pub fn needs(id: &str) -> &'static str {
             "nothing usable yet: Samsung Email's managed-property keys are unpublished; use android-knox or another app"
         }
         "android-knox" => "Microsoft Intune: the JSON is a Graph deviceConfiguration to POST",
+        "ios-outlook" => {
+            "Outlook for iOS through the MDM's managed app configuration (the dictionary is its AppConfig)"
+        }
         _ => "see the platform's documentation",
     }
 }

@@ -131,9 +131,16 @@ pub fn serve_plugin_stdio(library: &Path, allow_insecure: bool) -> Result<()> {
 /// profile takes the user from Intune's own user-name source).
 pub fn placeholder_platforms(mdm: Mdm) -> &'static [&'static str] {
     match mdm {
-        Mdm::Intune => &["ios", "android-gmail", "android-outlook"],
-        Mdm::Jamf | Mdm::Kandji => &["ios"],
-        Mdm::WorkspaceOne => &["ios", "windows", "android-gmail", "android-outlook"],
+        Mdm::Intune => &["ios", "ios-outlook", "android-gmail", "android-outlook"],
+        Mdm::Jamf => &["ios", "ios-outlook"],
+        Mdm::Kandji => &["ios"],
+        Mdm::WorkspaceOne => &[
+            "ios",
+            "ios-outlook",
+            "windows",
+            "android-gmail",
+            "android-outlook",
+        ],
         Mdm::Google => &["android-gmail", "android-outlook"],
     }
 }

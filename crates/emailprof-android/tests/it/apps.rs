@@ -100,7 +100,9 @@ fn outlook_modern_authentication() {
         json!({
             "com.microsoft.outlook.EmailProfile.AccountType": "ModernAuth",
             "com.microsoft.outlook.EmailProfile.EmailAddress": "adele.smtp@contoso.com",
-            "com.microsoft.outlook.EmailProfile.EmailUPN": "CONTOSO\\adele",
+            // The profile's user name is CONTOSO\adele (sAM), but modern authentication
+            // signs in through Entra ID with the user principal name.
+            "com.microsoft.outlook.EmailProfile.EmailUPN": "adele@contoso.com",
             "com.microsoft.outlook.Mail.SMIMEEnabled": true,
             "com.microsoft.outlook.Mail.SMIMEEnabled.SignAllMail": true,
             "com.microsoft.outlook.Mail.SMIMEEnabled.SignAllMail.UserChangeAllowed": true,
@@ -108,15 +110,66 @@ fn outlook_modern_authentication() {
             "com.microsoft.outlook.Mail.SMIMEEnabled.EncryptAllMail.UserChangeAllowed": true,
         })
     );
-    // Basic-authentication keys are left out with OAuth, and a sAM name is questionable.
+    // Basic-authentication keys are left out with OAuth, and so is the sAM name (said once).
     assert!(reported(&e, "/account/server", Severity::Info));
     assert!(reported(&e, "/account/accountName", Severity::Info));
-    assert!(reported(&e, "/account/username/source", Severity::Warning));
+    assert!(reported(&e, "/account/username/source", Severity::Info));
+    assert!(!reported(&e, "/account/username/source", Severity::Warning));
     assert!(reported(
         &e,
         "/smime/encryption/perMessageSwitch",
         Severity::Warning
     ));
+}
+
+#[test]
+fn outlook_modern_authentication_without_a_upn_writes_no_sam_name() {
+    let mut rp = fixture::FIXTURES.resolved("full.yaml");
+    rp.user.user_principal_name = None;
+    let e = OutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let c = config(&e);
+    assert!(
+        c.get("com.microsoft.outlook.EmailProfile.EmailUPN")
+            .is_none(),
+        "{c:#}"
+    );
+    assert!(reported(&e, "/account/username/source", Severity::Warning));
+}
+
+#[test]
+fn outlook_basic_authentication_against_exchange_online_warns() {
+    let mut rp = fixture::FIXTURES.resolved("full.yaml");
+    rp.profile.account.oauth.enabled = false;
+    let e = OutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let c = config(&e);
+    assert_eq!(
+        c["com.microsoft.outlook.EmailProfile.AccountType"],
+        "BasicAuth"
+    );
+    // Basic authentication keeps the sAM form in its own keys.
+    assert_eq!(c["com.microsoft.outlook.EmailProfile.EmailUPN"], "adele");
+    assert_eq!(
+        c["com.microsoft.outlook.EmailProfile.AccountDomain"],
+        "CONTOSO"
+    );
+    let warning = e
+        .diagnostics
+        .iter()
+        .find(|d| d.setting == "/account/oauth/enabled" && d.severity == Severity::Warning)
+        .expect("a warning about basic authentication");
+    assert!(
+        warning.message.contains("AccountType=BasicAuth")
+            && warning.message.contains("outlook.office365.com"),
+        "{}",
+        warning.message
+    );
+    // On premises, basic authentication passes without that warning.
+    let e = emit(&OutlookEmitter, "sam-custom.yaml");
+    assert!(!reported(&e, "/account/oauth/enabled", Severity::Warning));
 }
 
 #[test]
@@ -247,4 +300,75 @@ fn no_password_reaches_an_android_output_or_message() {
             e.id()
         );
     }
+}
+
+#[test]
+fn outlook_for_ios_gets_the_same_keys_as_a_managed_app_configuration_dictionary() {
+    use emailprof_android::IosOutlookEmitter;
+    let ios = emit(&IosOutlookEmitter, "full.yaml");
+    assert_eq!(
+        ios.artifacts[0].file_name,
+        "com.contoso.email.outlook-ios.plist"
+    );
+    assert!(!ios.artifacts[0].signable);
+    let text = String::from_utf8(ios.artifacts[0].bytes.clone()).unwrap();
+    // A bare <dict>: what MDMs take for an app configuration, no XML declaration or <plist>.
+    assert!(
+        text.starts_with("<dict>\n") && text.ends_with("</dict>\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("<?xml") && !text.contains("<plist"),
+        "{text}"
+    );
+    // Key for key and value for value the Android configuration.
+    let android = config(&emit(&OutlookEmitter, "full.yaml"));
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let pairs: std::collections::BTreeMap<String, String> = lines[1..lines.len() - 1]
+        .chunks(2)
+        .map(|kv| {
+            let key = kv[0]
+                .strip_prefix("<key>")
+                .and_then(|k| k.strip_suffix("</key>"));
+            (key.expect("a key").to_owned(), kv[1].to_owned())
+        })
+        .collect();
+    let expected: std::collections::BTreeMap<String, String> = android
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Bool(true) => "<true/>".to_owned(),
+                Value::Bool(false) => "<false/>".to_owned(),
+                Value::String(s) => format!("<string>{s}</string>"),
+                other => panic!("{other}"),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    assert_eq!(pairs, expected);
+    assert!(
+        text.contains("<string>adele@contoso.com</string>"),
+        "{text}"
+    );
+    assert_eq!(IosOutlookEmitter.family(), Family::Ios);
+    // Markup in values is escaped.
+    let mut rp = fixture::FIXTURES.resolved("minimal.yaml");
+    rp.profile.account.oauth.enabled = false;
+    rp.profile.account.account_name = "R&D <mail>".into();
+    let e = IosOutlookEmitter
+        .emit(&rp, &EmitOptions::default())
+        .expect("emits");
+    let text = String::from_utf8(e.artifacts[0].bytes.clone()).unwrap();
+    assert!(
+        text.contains("<string>R&amp;D &lt;mail&gt;</string>"),
+        "{text}"
+    );
+    // Only one form; no removal.
+    let bad = EmitOptions {
+        form: Some("syncml".into()),
+        ..EmitOptions::default()
+    };
+    assert!(IosOutlookEmitter.emit(&rp, &bad).is_err());
 }

@@ -1,7 +1,7 @@
 //! Nothing configured is dropped silently by any Android emitter.
 
-use emailprof_android::emitters;
-use emailprof_core::{EmitOptions, Setting, Support};
+use emailprof_android::{IosOutlookEmitter, emitters};
+use emailprof_core::{EmitOptions, Emitter, Setting, Support};
 
 use crate::fixture;
 
@@ -17,6 +17,27 @@ fn no_fixture_loses_a_setting_silently() {
             e.as_ref(),
             &fixture::FIXTURES.files(),
             &EmitOptions::default(),
+        );
+    }
+}
+
+#[test]
+fn outlook_for_ios_loses_no_setting_silently() {
+    emailprof_testkit::assert_nothing_dropped(
+        &IosOutlookEmitter,
+        &fixture::FIXTURES.files(),
+        &EmitOptions::default(),
+    );
+    // iOS settings are its own platform's (no Outlook key); Android's and Windows' are not.
+    assert!(matches!(
+        IosOutlookEmitter.capability(Setting::IosAllowMailDrop),
+        Support::Unsupported { .. }
+    ));
+    for s in [Setting::AndroidApp, Setting::WindowsSyncSchedule] {
+        assert_eq!(
+            IosOutlookEmitter.capability(s),
+            Support::OtherPlatform,
+            "{s:?}"
         );
     }
 }

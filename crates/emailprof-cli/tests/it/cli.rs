@@ -147,3 +147,12 @@ fn schema_is_usable_by_form_generators() {
         true
     );
 }
+
+#[test]
+fn emit_help_says_windows_syncml_has_no_header() {
+    let help = stdout(&cli(["emit", "--help"]).success());
+    // clap wraps lines: compare with whitespace runs collapsed.
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("no `<SyncHdr>`"), "{help}");
+    assert!(help.contains("the body without `SyncHdr`"), "{help}");
+}

@@ -235,14 +235,90 @@ fn intune_export_and_import_round_trip_through_the_cli() {
         ])
     };
     let tmp = tempfile::tempdir().unwrap();
-    for platform in ["ios", "windows", "android-knox", "android-gmail"] {
+    // `-p` is the device app; Gmail has two Graph types, chosen with --graph-type.
+    for (platform, graph_type) in [
+        ("ios", None),
+        ("windows", None),
+        ("android-knox", None),
+        (
+            "android-gmail",
+            Some("androidWorkProfileGmailEasConfiguration"),
+        ),
+        ("android-gmail", Some("androidForWorkGmailEasConfiguration")),
+    ] {
         let graph = tmp.path().join(format!("{platform}.json"));
-        export(platform).out(&graph).success();
+        let mut cmd = export(platform);
+        if let Some(t) = graph_type {
+            cmd = cmd.flag("--graph-type", t);
+        }
+        let out = cmd.out(&graph).success();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&graph).unwrap()).unwrap();
+        if let Some(t) = graph_type {
+            assert_eq!(
+                json["@odata.type"],
+                format!("#microsoft.graph.{t}"),
+                "{out:?}"
+            );
+        }
         let back = tmp.path().join(format!("{platform}.yaml"));
         import("intune", &graph).out(&back).success();
         cli(["validate"]).arg(&back).success();
     }
     export("amiga").code(2);
+    // Alone, android-gmail no longer picks the work-profile type: it names the flag.
+    let refused = export("android-gmail").code(2);
+    assert!(
+        stderr(&refused).contains("--graph-type"),
+        "{}",
+        stderr(&refused)
+    );
+    // The same platform ids as `emit`: android-outlook is Intune's app configuration.
+    let outlook = tmp.path().join("outlook.json");
+    cli([
+        "export",
+        "intune",
+        "examples/minimal.yaml",
+        "-p",
+        "android-outlook",
+    ])
+    .out(&outlook)
+    .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&outlook).unwrap()).unwrap();
+    assert_eq!(
+        json["@odata.type"],
+        "#microsoft.graph.androidManagedStoreAppConfiguration"
+    );
+    // Both the app configuration and the custom OMA-URI configuration import back.
+    let custom = tmp.path().join("custom.json");
+    cli(["export", "intune", "examples/minimal.yaml"])
+        .flag("--graph-type", "windows10CustomConfiguration")
+        .out(&custom)
+        .success();
+    let outlook_ios = tmp.path().join("outlook-ios.json");
+    cli([
+        "export",
+        "intune",
+        "examples/minimal.yaml",
+        "-p",
+        "ios-outlook",
+    ])
+    .out(&outlook_ios)
+    .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&outlook_ios).unwrap()).unwrap();
+    assert_eq!(
+        json["@odata.type"],
+        "#microsoft.graph.iosMobileAppConfiguration"
+    );
+    for graph in [&outlook, &custom, &outlook_ios] {
+        let back = graph.with_extension("yaml");
+        import("intune", graph).out(&back).success();
+        cli(["validate"]).arg(&back).success();
+        let text = std::fs::read_to_string(&back).unwrap();
+        assert!(text.contains("server: outlook.office365.com"), "{text}");
+    }
 }
 
 /// Apple's published Exchange example (`crates/emailprof-ios/tests/data/corpus`).

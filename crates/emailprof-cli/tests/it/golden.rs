@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::support::{emailprof, root};
 
 const EXAMPLES: [&str; 3] = ["basic-auth", "contoso", "minimal"];
-const PLATFORMS: [&str; 6] = [
+const PLATFORMS: [&str; 7] = [
     "ios",
+    "ios-outlook",
     "windows",
     "android-gmail",
     "android-outlook",
@@ -96,10 +97,12 @@ fn cases(scratch: &Path) -> Vec<Case> {
                     "intune",
                 ],
             ));
-            all.push(case(
-                format!("export-{ex}-{p}"),
-                &["export", "intune", &profile, "-p", p],
-            ));
+            // Gmail has two Graph types; the golden files pin the work-profile one.
+            let mut export = vec!["export", "intune", &profile, "-p", p];
+            if p == "android-gmail" {
+                export.extend(["--graph-type", "androidWorkProfileGmailEasConfiguration"]);
+            }
+            all.push(case(format!("export-{ex}-{p}"), &export));
         }
         for extra in [
             &["--form", "intune-custom"][..],

@@ -1067,6 +1067,7 @@ fn debug_output_never_shows_a_secret() {
             email_address: "u@contoso.com".into(),
             account: None,
             domain: None,
+            user_principal_name: None,
         },
         materials,
         password: Some(Secret::new(PASSWORD)),

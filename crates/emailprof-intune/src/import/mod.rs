@@ -6,10 +6,14 @@
 //! three `block*` flags are inverted; certificate references come in three shapes or not at
 //! all; unknown properties are reported, never fatal.
 //!
+//! Windows custom configurations and Outlook app configurations are read by `configs`, which
+//! uses `profile`'s identifiers and `types`.
+//!
 //! Layers, each using only those after it: `profile` (one object, its names, the final
 //! validation), `sections` (host, user name, certificates, sync, S/MIME), `reader` (typed
 //! property access, findings), `types` (what an import gives).
 
+mod configs;
 mod profile;
 mod reader;
 mod sections;
@@ -23,13 +27,15 @@ use serde_json::{Map, Value};
 use crate::IntuneError;
 use crate::graph_type::GraphType;
 
+use self::configs::{ConfigKind, read_config};
 use self::profile::read_profile;
 pub use self::types::{
     GraphFinding, GraphImport, IDENTIFIER_PREFIX, ImportedGraphProfile, MAX_GRAPH_BYTES,
 };
 
 /// Read every email profile in a Graph export: one object, a `{"value": ...}` wrapper (object
-/// or list), or a list of either. Fails only when the input is not JSON of that shape or holds
+/// or list), or a list of either. Windows custom configurations with ActiveSync CSP settings and
+/// Outlook app configurations count as email profiles. Fails only when the input is not JSON of that shape or holds
 /// no email profile.
 pub fn import_graph(bytes: &[u8]) -> Result<Vec<ImportedGraphProfile>, IntuneError> {
     import_graph_report(bytes).map(|r| r.profiles)
@@ -74,7 +80,26 @@ pub fn import_graph_report(bytes: &[u8]) -> Result<GraphImport, IntuneError> {
         &mut out.findings,
     );
     let mut identifiers = BTreeSet::new();
-    for (pointer, obj, odata, ty) in objects {
+    for (pointer, obj, odata, kind) in objects {
+        let ty = match kind {
+            Kind::Email(ty) => ty,
+            Kind::Config(k) => {
+                match read_config(obj, &pointer, k, &mut identifiers) {
+                    Some(p) => out.profiles.push(p),
+                    None => {
+                        others.push(format!("`{odata}` without Exchange settings"));
+                        out.findings.push(GraphFinding {
+                            severity: Severity::Info,
+                            pointer,
+                            message: format!(
+                                "skipped `{odata}`: it configures no Exchange ActiveSync account"
+                            ),
+                        });
+                    }
+                }
+                continue;
+            }
+        };
         let mut p = read_profile(obj, &pointer, ty, &mut identifiers);
         let bare = odata.trim().trim_start_matches('#');
         if bare != ty.name() && bare != &ty.odata_type()[1..] {
@@ -104,12 +129,19 @@ pub fn import_graph_report(bytes: &[u8]) -> Result<GraphImport, IntuneError> {
     Ok(out)
 }
 
+/// What an object with an `@odata.type` is read as.
+#[derive(Clone, Copy)]
+enum Kind {
+    Email(GraphType),
+    Config(ConfigKind),
+}
+
 /// Gather the objects that carry an `@odata.type`, with their pointers.
 fn collect<'a>(
     value: &'a Value,
     pointer: String,
     depth: usize,
-    out: &mut Vec<(String, &'a Map<String, Value>, &'a str, GraphType)>,
+    out: &mut Vec<(String, &'a Map<String, Value>, &'a str, Kind)>,
     others: &mut Vec<String>,
     findings: &mut Vec<GraphFinding>,
 ) {
@@ -124,7 +156,11 @@ fn collect<'a>(
     match value {
         Value::Object(obj) => {
             if let Some(t) = obj.get("@odata.type") {
-                let ty = t.as_str().and_then(GraphType::from_odata_type);
+                let ty = t.as_str().and_then(|o| {
+                    GraphType::from_odata_type(o)
+                        .map(Kind::Email)
+                        .or_else(|| ConfigKind::from_odata_type(o).map(Kind::Config))
+                });
                 match (t.as_str(), ty) {
                     (Some(odata), Some(ty)) => out.push((pointer, obj, odata, ty)),
                     (Some(odata), None) => {

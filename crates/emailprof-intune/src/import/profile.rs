@@ -200,7 +200,8 @@ pub(super) fn read_profile(
     let document = emailprof_core::minimal_document(&profile, &[]);
     check_document(&mut r, &document);
     ImportedGraphProfile {
-        graph_type: ty,
+        graph_type: Some(ty),
+        object_type: ty.name(),
         id,
         profile: document,
         findings: r.findings,

@@ -34,7 +34,12 @@ impl std::fmt::Display for GraphFinding {
 /// One Graph email profile, read into an emailprof profile document.
 #[derive(Clone, Debug)]
 pub struct ImportedGraphProfile {
-    pub graph_type: GraphType,
+    /// The email-profile type read; `None` for a Windows custom configuration or an Outlook
+    /// app configuration (see `object_type`).
+    pub graph_type: Option<GraphType>,
+    /// The Graph type name of the object read, e.g. `iosEasEmailProfileConfiguration` or
+    /// `windows10CustomConfiguration`.
+    pub object_type: &'static str,
     /// The Graph object id, when the export has one.
     pub id: Option<String>,
     /// The emailprof profile document (settings at their defaults are left out). It is a

@@ -21,6 +21,7 @@ fn resolved(profile: EmailProfile) -> ResolvedProfile {
             email_address: "user1@contoso.com".into(),
             account: Some("user1".into()),
             domain: Some("CONTOSO".into()),
+            user_principal_name: None,
         },
         materials: BTreeMap::new(),
         password: None,

@@ -1,6 +1,8 @@
 //! Integration tests: Graph fixtures in `tests/data`, checked against the Graph documentation
 //! examples and the profile model.
 
+mod configs;
+mod conformance;
 mod docs;
 mod fuzz;
 mod fuzz_target;

@@ -18,6 +18,7 @@ fn users(n: usize) -> Vec<UserIdentity> {
             email_address: format!("first.last{i}@contoso.com"),
             account: None,
             domain: None,
+            user_principal_name: None,
         })
         .collect()
 }

@@ -74,6 +74,7 @@ fn user() -> impl Strategy<Value = UserIdentity> {
         email_address: email,
         account: None,
         domain: None,
+        user_principal_name: None,
     })
 }
 
@@ -160,6 +161,7 @@ fn tricky_users() -> Vec<UserIdentity> {
         email_address: email.into(),
         account: None,
         domain: None,
+        user_principal_name: None,
     };
     vec![
         user("user1", "CONTOSO\\user1", "user.one@contoso.com"),

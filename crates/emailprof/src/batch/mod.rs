@@ -276,6 +276,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
             email_address: String::new(),
             account: None,
             domain: None,
+            user_principal_name: None,
         },
         materials: materials.certificates,
         password: materials.password,
