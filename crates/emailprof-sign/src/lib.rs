@@ -21,10 +21,12 @@
 mod ber;
 mod cms;
 mod identity;
+mod pkcs12;
 
 use std::time::SystemTime;
 
 pub use identity::{SigningIdentity, key_is_encrypted};
+pub use pkcs12::{Pkcs12Check, pkcs12_passphrase_opens};
 
 /// Why signing or reading a signed profile failed.
 ///
@@ -60,6 +62,9 @@ pub enum SignError {
     /// The input is not a CMS SignedData with attached content.
     #[error("not a signed profile: {0}")]
     NotSignedData(String),
+    /// The input is not a PKCS#12 file whose passphrase can be checked.
+    #[error("{0}")]
+    Pkcs12(String),
 }
 
 /// Sign `content` (an XML or binary plist) as DER CMS SignedData with the content attached.
