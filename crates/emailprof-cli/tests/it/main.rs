@@ -14,3 +14,4 @@ mod roundtrip;
 mod security;
 mod serve;
 mod support;
+mod values;
