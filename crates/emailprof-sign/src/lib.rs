@@ -5,7 +5,8 @@
 //! that: attached content (`id-data`), SHA-256, the signed attributes contentType,
 //! messageDigest and signingTime, the signer certificate and its intermediates.
 //! [`signed_content`] takes the plist back out of a signed profile, also from the BER
-//! (indefinite-length) encodings that Apple's own tools write.
+//! (indefinite-length) encodings that Apple's own tools write. [`pkcs12_passphrase_opens`]
+//! checks a PKCS#12 passphrase by the file's MAC before it is embedded in a profile.
 //!
 //! **Invariant:** no I/O and no clock. The caller passes PEM bytes and the signing time.
 //! RSA PKCS#1 v1.5 signatures are deterministic: the same input gives the same bytes. ECDSA

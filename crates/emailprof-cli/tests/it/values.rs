@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{Cli, batch, cli, emit, files_below, root, stderr};
+use crate::support::{Cli, batch, cli, emit, files_below, openssl, root, signing_identity, stderr};
 
 /// `cli` with `--include-password`, the S/MIME PKCS#12 passphrase set to `passphrase`.
 fn contoso_with_passphrase(cli: Cli, passphrase: &str) -> Cli {
@@ -85,6 +85,8 @@ certificates:
     kind: pkcs12
     pkcs12:
       file: {p12}
+      passphrase:
+        env: TEST_P12_PASSPHRASE
   root:
     kind: ca
     ca:
@@ -123,7 +125,7 @@ fn certificate_files_are_checked_by_validate_and_emit_refuses_before_emitting() 
         // A text file named as the CA certificate.
         (
             ("id.p12", "notes.txt"),
-            "profile.yaml:17:13: error: /certificates/root/ca/file: certificate `root`: `notes.txt` is not an X.509 certificate",
+            "profile.yaml:19:13: error: /certificates/root/ca/file: certificate `root`: `notes.txt` is not an X.509 certificate",
         ),
     ];
     for ((p12, ca), want) in cases {
@@ -140,4 +142,57 @@ fn certificate_files_are_checked_by_validate_and_emit_refuses_before_emitting() 
         assert!(stderr(&o).contains(want), "emit: {}", stderr(&o));
         assert!(!out.exists());
     }
+}
+
+/// PKCS#12 files as OpenSSL writes them: legacy (SHA-1 MAC, 3DES) is checked like the modern
+/// form; a file without a MAC cannot be checked, which is said, and is not an error.
+#[test]
+fn legacy_files_are_checked_and_a_file_without_a_mac_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    signing_identity(d);
+    openssl(
+        d,
+        "pkcs12 -export -in c.pem -inkey k.pem -passout pass:legacy-one -out legacy.p12 -macalg sha1 -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES",
+        None,
+    );
+    openssl(
+        d,
+        "pkcs12 -export -in c.pem -inkey k.pem -passout pass:nomac-one -out nomac.p12 -nomac",
+        None,
+    );
+    std::fs::copy(
+        root().join("examples/certs/contoso-root.pem"),
+        d.join("root.pem"),
+    )
+    .unwrap();
+    let run = |p12: &str, passphrase: &str| {
+        emit(profile_naming(d, p12, "root.pem"), "ios")
+            .directory("examples/directory.csv")
+            .user("user1")
+            .arg("--include-password")
+            .env("TEST_P12_PASSPHRASE", passphrase)
+    };
+    run("legacy.p12", "legacy-one").success();
+    let o = run("legacy.p12", "legacy-two").code(2);
+    assert!(
+        stderr(&o).contains("the passphrase does not open"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("nomac.p12", "anything").success();
+    let said = "cannot be checked before it is embedded: it has no password MAC";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    // batch says it too.
+    let example = std::fs::read_to_string(root().join("examples/directory.csv")).unwrap();
+    let one_user: String = example.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(d.join("users.csv"), one_user).unwrap();
+    let profile = profile_naming(d, "nomac.p12", "root.pem");
+    let o = batch(profile.to_str().unwrap(), "ios")
+        .directory(d.join("users.csv"))
+        .arg("--include-password")
+        .env("TEST_P12_PASSPHRASE", "anything")
+        .out(d.join("out"))
+        .success();
+    assert!(stderr(&o).contains(said), "batch: {}", stderr(&o));
 }

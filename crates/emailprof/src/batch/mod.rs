@@ -101,6 +101,9 @@ pub struct BatchReport {
     /// was written, and the archive or JSON lines file was discarded; files written so far are
     /// complete.
     pub fatal: Option<String>,
+    /// What reading the certificate material noticed (a file open to others, a passphrase
+    /// that cannot be checked), for the caller to tell the user.
+    pub notices: Vec<String>,
 }
 
 /// The number of worker threads to use by default: the machine's cores.
@@ -142,6 +145,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         Some(spec) => Some(crate::users::plugin_resolver(spec)?),
         None => None,
     };
+    let notices = materials.notices;
     let base = emailprof_core::ResolvedProfile {
         profile: loaded.profile.clone(),
         user: emailprof_core::UserIdentity {
@@ -382,6 +386,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         report_path,
         files,
         fatal: fatal.into_inner().ok().flatten(),
+        notices,
     };
     if report.fatal.is_some() {
         // Files written so far are complete and in the manifest; the archive is discarded.
