@@ -275,6 +275,36 @@ mod tests {
         assert_eq!(bmp_string("".encode_utf16()), [0, 0]);
     }
 
+    fn example() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/certs/smime.p12"
+        );
+        std::fs::read(path).expect("the example PKCS#12 file")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = pkcs12_passphrase_opens(&bytes, &Secret::new("x"));
+        }
+
+        #[test]
+        fn mutated_files_never_panic_and_never_open(
+            flips in proptest::collection::vec((proptest::num::usize::ANY, 1..=255u8), 1..4),
+        ) {
+            let mut der = example();
+            for (at, x) in flips {
+                let i = at % der.len();
+                der[i] ^= x;
+            }
+            let got = pkcs12_passphrase_opens(&der, &Secret::new("example-only"));
+            proptest::prop_assert_ne!(got, Ok(Pkcs12Check::Opens));
+        }
+    }
+
     #[test]
     fn iterations_must_be_positive_and_fit() {
         assert_eq!(positive_integer(&[0x08, 0x00]), Some(2048));
