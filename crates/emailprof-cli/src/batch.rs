@@ -9,7 +9,7 @@ use emailprof::batch::{BatchConfig, Output, Users};
 use emailprof::{MaterialReader, registry};
 
 use crate::cli::BatchArgs;
-use crate::{Reporter, exit, invalid, profile};
+use crate::{Reporter, exit, invalid, profile, report};
 
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -144,6 +144,7 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
     let result = emailprof::batch::run(config, &progress);
     progress.finish();
     let report = result?;
+    report.notices.iter().for_each(|n| report::warning(n));
     if let Some(e) = &report.fatal {
         if report.files {
             reporter.note("the outputs written before the error are complete; fix the directory and run again with --resume");

@@ -39,7 +39,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check profiles against the schema and the semantic rules; report every problem.
+    /// Check profiles: schema, semantic rules, the certificate files named; every problem.
     Validate(ValidateArgs),
     /// Print the profile's JSON Schema (draft 2020-12).
     Schema(SchemaArgs),
@@ -203,8 +203,8 @@ pub struct EmitArgs {
     #[arg(long, value_name = "VERSION")]
     pub min_os: Option<String>,
 
-    /// Write the account password (and PKCS#12 passphrases) into the artifact. The artifact is
-    /// then readable by anyone who gets the file.
+    /// Write the account password (and PKCS#12 passphrases, which must open their files) into
+    /// the artifact. The artifact is then readable by anyone who gets the file.
     #[arg(long)]
     pub include_password: bool,
 
@@ -438,7 +438,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "VERSION")]
     pub min_os: Option<String>,
 
-    /// Write passwords and PKCS#12 passphrases into the artifacts.
+    /// Write passwords and PKCS#12 passphrases (each must open its file) into the artifacts.
     #[arg(long)]
     pub include_password: bool,
 

@@ -27,7 +27,8 @@ pub(crate) fn check(
     let options = ValidationOptions {
         allow_inline_secrets: input.allow_inline_secrets,
     };
-    let checked = emailprof::profile::check(&bytes, format, options, base_dir_of(spec));
+    let checked =
+        emailprof::profile::check(&bytes, format, options, base_dir_of(spec)).with_files();
     for f in &checked.findings {
         reporter.finding(&display, f);
     }

@@ -13,20 +13,20 @@ const ID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 
 /// `1.2.840.113549.1.7.1` (id-data).
 const ID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
 
-const UNIVERSAL: u8 = 0;
-const CONTEXT: u8 = 2;
+pub(crate) const UNIVERSAL: u8 = 0;
+pub(crate) const CONTEXT: u8 = 2;
 
 #[derive(Clone, Copy, Debug)]
-struct Node<'a> {
+pub(crate) struct Node<'a> {
     class: u8,
     constructed: bool,
     tag: u32,
     /// Content octets (for indefinite lengths, without the end-of-contents marker).
-    body: &'a [u8],
+    pub(crate) body: &'a [u8],
 }
 
 impl Node<'_> {
-    fn is(&self, class: u8, constructed: bool, tag: u32) -> bool {
+    pub(crate) fn is(&self, class: u8, constructed: bool, tag: u32) -> bool {
         self.class == class && self.constructed == constructed && self.tag == tag
     }
 }
@@ -36,7 +36,7 @@ fn err(msg: &str) -> SignError {
 }
 
 /// One TLV at the start of `input`: the node and what follows it.
-fn read(input: &[u8], depth: usize) -> Result<(Node<'_>, &[u8]), SignError> {
+pub(crate) fn read(input: &[u8], depth: usize) -> Result<(Node<'_>, &[u8]), SignError> {
     if depth > MAX_DEPTH {
         return Err(err("nested too deeply"));
     }
@@ -109,7 +109,7 @@ fn read(input: &[u8], depth: usize) -> Result<(Node<'_>, &[u8]), SignError> {
 }
 
 /// The children of a constructed node.
-fn children(node: Node<'_>, depth: usize) -> Result<Vec<Node<'_>>, SignError> {
+pub(crate) fn children(node: Node<'_>, depth: usize) -> Result<Vec<Node<'_>>, SignError> {
     let mut out = Vec::new();
     let mut rest = node.body;
     while !rest.is_empty() {
@@ -121,7 +121,7 @@ fn children(node: Node<'_>, depth: usize) -> Result<Vec<Node<'_>>, SignError> {
 }
 
 /// The octets of an OCTET STRING, primitive or constructed from chunks.
-fn octets(node: Node<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), SignError> {
+pub(crate) fn octets(node: Node<'_>, depth: usize, out: &mut Vec<u8>) -> Result<(), SignError> {
     if node.is(UNIVERSAL, false, 4) {
         out.extend_from_slice(node.body);
         Ok(())

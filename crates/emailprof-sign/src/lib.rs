@@ -5,7 +5,8 @@
 //! that: attached content (`id-data`), SHA-256, the signed attributes contentType,
 //! messageDigest and signingTime, the signer certificate and its intermediates.
 //! [`signed_content`] takes the plist back out of a signed profile, also from the BER
-//! (indefinite-length) encodings that Apple's own tools write.
+//! (indefinite-length) encodings that Apple's own tools write. [`pkcs12_passphrase_opens`]
+//! checks a PKCS#12 passphrase by the file's MAC before it is embedded in a profile.
 //!
 //! **Invariant:** no I/O and no clock. The caller passes PEM bytes and the signing time.
 //! RSA PKCS#1 v1.5 signatures are deterministic: the same input gives the same bytes. ECDSA
@@ -21,10 +22,12 @@
 mod ber;
 mod cms;
 mod identity;
+mod pkcs12;
 
 use std::time::SystemTime;
 
 pub use identity::{SigningIdentity, key_is_encrypted};
+pub use pkcs12::{Pkcs12Check, pkcs12_passphrase_opens};
 
 /// Why signing or reading a signed profile failed.
 ///
@@ -60,6 +63,9 @@ pub enum SignError {
     /// The input is not a CMS SignedData with attached content.
     #[error("not a signed profile: {0}")]
     NotSignedData(String),
+    /// The input is not a PKCS#12 file whose passphrase can be checked.
+    #[error("{0}")]
+    Pkcs12(String),
 }
 
 /// Sign `content` (an XML or binary plist) as DER CMS SignedData with the content attached.

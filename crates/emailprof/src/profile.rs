@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use emailprof_core::input::{self, Format};
-use emailprof_core::{EmailProfile, Finding, Severity, ValidationOptions};
+use emailprof_core::{Document, EmailProfile, Finding, Severity, ValidationOptions};
+
+use crate::MaterialReader;
 
 /// A profile that passed validation.
 #[derive(Clone, Debug)]
@@ -19,6 +21,30 @@ pub struct LoadedProfile {
 pub struct Checked {
     pub findings: Vec<Finding>,
     pub profile: Option<LoadedProfile>,
+    /// The parsed document (`None` when it did not parse): the certificate files it names and
+    /// their positions, for [`Checked::with_files`].
+    pub document: Option<Document>,
+    /// Where relative paths are resolved from.
+    pub base_dir: PathBuf,
+}
+
+impl Checked {
+    /// Add a finding for each certificate file the document names that is missing,
+    /// unreadable, or not what its entry says (a PKCS#12 file, an X.509 certificate), read
+    /// relative to the base directory; a profile with such a finding is not valid. For
+    /// callers that read the administrator's files (`validate`, `emit`, `batch`); the
+    /// server's validation of posted profiles reads no file and does not call this.
+    pub fn with_files(mut self) -> Checked {
+        let Some(doc) = &self.document else {
+            return self;
+        };
+        let found = MaterialReader::plain(&self.base_dir).file_findings(doc);
+        if !found.is_empty() {
+            self.profile = None;
+            self.findings.extend(found);
+        }
+        self
+    }
 }
 
 /// The finding for a document that does not parse as `format`.
@@ -46,6 +72,8 @@ pub fn check(
             return Checked {
                 findings: vec![syntax_finding(e, format)],
                 profile: None,
+                document: None,
+                base_dir,
             };
         }
     };
@@ -57,11 +85,13 @@ pub fn check(
         .count();
     Checked {
         profile: report.profile.map(|profile| LoadedProfile {
-            base_dir,
+            base_dir: base_dir.clone(),
             profile,
             warnings,
         }),
         findings: report.findings,
+        document: Some(doc),
+        base_dir,
     }
 }
 

@@ -170,6 +170,10 @@ fn diff_exit_codes_and_reauthentication_warnings() {
     std::fs::write(&changed, text).unwrap();
     // Keep the certificate paths valid relative to the copy.
     std::fs::create_dir(tmp.path().join("certs")).unwrap();
+    for file in ["smime.p12", "contoso-root.pem"] {
+        let from = root().join("examples/certs").join(file);
+        std::fs::copy(from, tmp.path().join("certs").join(file)).unwrap();
+    }
     let o = cli(["diff", "examples/contoso.yaml"])
         .arg(&changed)
         .args(["--platform", "ios"])

@@ -2,6 +2,7 @@
 //! `emailprof` executable on files from `examples/` and `tests/` at the workspace root.
 
 mod batch;
+mod certificate_files;
 mod cli;
 mod diff;
 mod emit;

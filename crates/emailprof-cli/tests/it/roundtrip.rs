@@ -38,8 +38,10 @@ fn examples_round_trip_through_yaml_json_and_toml() {
                 "{} via {format:?}:\n{text}",
                 path.display()
             );
-            // And the CLI reads the same document from stdin with --format.
+            // And the CLI reads the same document from stdin with --format (from the
+            // example's directory, where its certificate files are).
             cli(["validate", "--format", format.name(), "-"])
+                .current_dir(path.parent().unwrap())
                 .stdin(text.clone())
                 .success();
         }

@@ -380,6 +380,13 @@ fn an_invalid_profile_gets_400_with_the_findings_of_validate() {
     assert_eq!(v.json()["valid"], false);
     let ok = server.post("/api/validate", &yaml_file_as_json("examples/minimal.yaml"));
     assert_eq!(ok.json()["valid"], true);
+    // The live check reads no file: certificate paths that name nothing are not its concern
+    // (`emailprof validate` reads them).
+    let unread = server.post(
+        "/api/validate",
+        &contoso_with_files("no/such/root.pem", "/etc/passwd"),
+    );
+    assert_eq!(unread.json()["valid"], true, "{:?}", unread.json());
 
     let syntax = server.post("/api/emit?platform=ios&user=user1", b"{\"displayName\": ");
     assert_eq!(syntax.status, 400);

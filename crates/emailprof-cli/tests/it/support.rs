@@ -158,6 +158,13 @@ impl Cli {
         self
     }
 
+    /// Run in `dir` instead of the workspace root (relative paths of a profile read from
+    /// stdin resolve from here).
+    pub(crate) fn current_dir(mut self, dir: impl AsRef<Path>) -> Cli {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub(crate) fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Cli {
         self.cmd.write_stdin(bytes.into());
         self

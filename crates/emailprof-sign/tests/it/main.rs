@@ -3,5 +3,6 @@
 
 mod bench;
 mod fuzz_target;
+mod pkcs12;
 mod pki;
 mod signing;

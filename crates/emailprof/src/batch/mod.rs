@@ -141,6 +141,9 @@ pub struct BatchReport {
     /// was written, and the archive or JSON lines file was discarded; files written so far are
     /// complete.
     pub fatal: Option<String>,
+    /// What reading the certificate material noticed (a file open to others, a passphrase
+    /// that cannot be checked), for the caller to tell the user.
+    pub notices: Vec<String>,
 }
 
 impl BatchReport {
@@ -268,6 +271,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         Some(spec) => Some(crate::users::plugin_resolver(spec)?),
         None => None,
     };
+    let notices = materials.notices;
     let base = emailprof_core::ResolvedProfile {
         profile: loaded.profile.clone(),
         user: emailprof_core::UserIdentity {
@@ -535,6 +539,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
         diagnostics: diagnostics.into_values().collect(),
         stale: Stale::default(),
         fatal: fatal.into_inner().ok().flatten(),
+        notices,
     };
     if report.fatal.is_some() {
         // Files written so far are complete and in the manifest; the archive is discarded.

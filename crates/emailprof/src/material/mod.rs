@@ -13,8 +13,12 @@ mod contained;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use emailprof_core::model::CertificateKind;
-use emailprof_core::{CertificateMaterial, EmailProfile, Secret, SecretRef};
+use emailprof_core::input::escape_segment;
+use emailprof_core::model::{Certificate, CertificateKind};
+use emailprof_core::{
+    CertificateMaterial, Document, EmailProfile, Finding, Secret, SecretRef, Severity,
+};
+use serde_json::Value;
 
 use crate::error::{Context, Error, Result, invalid};
 
@@ -137,6 +141,51 @@ impl MaterialReader {
         self.read_file(file, what, kind).map(|(_, bytes)| bytes)
     }
 
+    /// A finding for each certificate file that the document's certificate entries name and
+    /// that cannot be read or does not hold what the entry's kind says (a PKCS#12 file, an
+    /// X.509 certificate), at the pointer and position of the file's name. Entries that do not
+    /// parse are left to validation's own findings. Secrets are not read.
+    pub fn file_findings(&self, doc: &Document) -> Vec<Finding> {
+        let Some(Value::Object(certificates)) = doc.value.get("certificates") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (name, value) in certificates {
+            let Ok(cert) = serde_json::from_value::<Certificate>(value.clone()) else {
+                continue;
+            };
+            let (member, file, kind) = match (cert.kind, &cert.pkcs12, &cert.ca) {
+                (CertificateKind::Pkcs12, Some(p), _) => ("pkcs12", &p.file, Expect::Pkcs12),
+                (CertificateKind::Ca, _, Some(c)) => ("ca", &c.file, Expect::Certificate),
+                _ => continue,
+            };
+            // The path as the profile gives it: the finding already names the profile.
+            let read = if self.contained {
+                self.read_file(file, &format!("`{file}`"), kind)
+                    .map(|(_, b)| b)
+                    .map_err(|e| e.to_string())
+            } else {
+                std::fs::read(self.base_dir.join(file))
+                    .map_err(|e| format!("cannot read `{file}`: {e}"))
+            };
+            let problem = match read {
+                Err(e) => e,
+                Ok(bytes) if kind.matches(&bytes) => continue,
+                Ok(_) => format!("`{file}` is not {}", kind.description()),
+            };
+            let pointer = format!("/certificates/{}/{member}/file", escape_segment(name));
+            out.push(Finding {
+                severity: Severity::Error,
+                position: doc.locations.value(&pointer),
+                pointer,
+                message: format!("certificate `{name}`: {problem}"),
+                expected: Some(format!("the path of {}", kind.description())),
+                rule: "file".into(),
+            });
+        }
+        out
+    }
+
     /// Read a secret from its source. Never logs or shows the value.
     pub fn read_secret(&self, source: &SecretRef, what: &str) -> Result<Secret> {
         if self.contained {
@@ -186,6 +235,10 @@ impl MaterialReader {
                         }
                         _ => None,
                     };
+                    if let Some(pass) = &passphrase {
+                        out.notices
+                            .extend(passphrase_opens(&data, pass, &what, &path)?);
+                    }
                     CertificateMaterial::Pkcs12 { data, passphrase }
                 }
                 CertificateKind::Ca => {
@@ -217,6 +270,24 @@ impl MaterialReader {
     }
 }
 
+/// Refuse a passphrase that does not open the PKCS#12 `data` (the device would refuse the
+/// profile at install); a notice when the file gives no way to check it.
+fn passphrase_opens(data: &[u8], pass: &Secret, what: &str, path: &Path) -> Result<Option<String>> {
+    use emailprof_sign::Pkcs12Check;
+    match emailprof_sign::pkcs12_passphrase_opens(data, pass) {
+        Ok(Pkcs12Check::Opens) => Ok(None),
+        Ok(Pkcs12Check::WrongPassphrase) => invalid!(
+            "{what}: the passphrase does not open {}; devices would refuse the profile (check the passphrase source)",
+            path.display()
+        ),
+        Ok(Pkcs12Check::CannotBeChecked(why)) => Ok(Some(format!(
+            "{what}: the passphrase of {} cannot be checked before it is embedded: {why}",
+            path.display()
+        ))),
+        Err(e) => invalid!("{what}: {}: {e}", path.display()),
+    }
+}
+
 /// Whether artifacts of `profile` carry a secret: the account password or a PKCS#12
 /// passphrase (written only with `include_secrets`), or a SCEP challenge (written whenever the
 /// profile names one). Such artifacts are written readable by their owner only.
@@ -242,6 +313,13 @@ enum Expect {
 }
 
 impl Expect {
+    fn description(self) -> &'static str {
+        match self {
+            Expect::Pkcs12 => "a PKCS#12 file (.p12/.pfx)",
+            Expect::Certificate => "an X.509 certificate (PEM or DER)",
+        }
+    }
+
     fn matches(self, bytes: &[u8]) -> bool {
         match self {
             Expect::Pkcs12 => contained::is_pkcs12(bytes),

@@ -5,7 +5,8 @@
 //! - `GET /` — the form; `GET /assets/*` — its script and the bundled fallback schema.
 //! - `GET /schema.json` — the profile schema annotated with this binary's emitters.
 //! - `GET /api/platforms` — `[{id, title, family}]` of the registered emitters.
-//! - `POST /api/validate` (JSON profile) — `{valid, findings}`, the checks of `emailprof validate`.
+//! - `POST /api/validate` (JSON profile) — `{valid, findings}`, the checks of `emailprof validate`
+//!   except reading the certificate files (the live check reads no file).
 //! - `POST /api/emit?platform=ID&user=ID` (or `&placeholders=MDM`, optional `minOs`, `form`;
 //!   JSON profile) — the artifact, with its media type, a `Content-Disposition` file name and
 //!   the emitter's diagnostics as JSON in `X-Emailprof-Diagnostics`; or a 400 JSON object
