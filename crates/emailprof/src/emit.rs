@@ -35,7 +35,16 @@ pub fn emit_user(
 ) -> Result<Emitted> {
     let emitter = registry::emitter(request.platform)?;
     registry::check_request(emitter.as_ref(), &loaded.profile, &request.options)?;
-    if let UserSource::Placeholders(mdm) = request.users {
+    // Intune's custom form is Intune's own object: its tokens are the ones it would fill, and
+    // the emission says that Intune documents them for other profile types (below).
+    let intune_custom = request.options.form.as_deref() == Some("intune-custom")
+        && matches!(
+            request.users,
+            UserSource::Placeholders(crate::users::Mdm::Intune)
+        );
+    if let UserSource::Placeholders(mdm) = request.users
+        && !intune_custom
+    {
         let fills = crate::users::placeholder_platforms(*mdm);
         if !fills.contains(&emitter.id()) {
             return Err(Error::invalid(format!(
@@ -55,9 +64,17 @@ pub fn emit_user(
         password: materials.password,
     };
     tracing::info!(platform = emitter.id(), user = %resolved.user.user_id, "emitting");
-    let emission = emitter
+    let mut emission = emitter
         .emit(&resolved, &request.options)
         .map_err(|e| Error::invalid(format!("{}: {e}", emitter.id())))?;
+    if intune_custom {
+        emission.diagnostics.push(emailprof_core::Diagnostic {
+            severity: emailprof_core::Severity::Warning,
+            setting: "/account/username/source".into(),
+            platform: emitter.id().into(),
+            message: "Intune documents its {{…}} tokens for iOS custom profiles and app configuration, not for Windows custom OMA-URI values: check on one device that Intune fills in the user name and email address before assigning it widely".into(),
+        });
+    }
     Ok(Emitted {
         emission,
         notices: materials.notices,

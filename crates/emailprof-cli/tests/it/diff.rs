@@ -34,9 +34,9 @@ fn renewed_certificates_at_the_same_path_are_changes() {
     assert!(stdout(&o).contains("no differences"), "{}", stdout(&o));
     // Renew both files in place: same paths, other bytes.
     let certs = tmp.path().join("new/certs");
-    let mut p12 = std::fs::read(certs.join("smime.p12")).unwrap();
-    p12.push(0);
-    std::fs::write(certs.join("smime.p12"), p12).unwrap();
+    // Another real PKCS#12 (a renewed identity must still be one: validate checks).
+    let renewed = crate::support::root().join("crates/emailprof-ios/tests/data/user1.p12");
+    std::fs::copy(renewed, certs.join("smime.p12")).unwrap();
     let pem = std::fs::read_to_string(certs.join("contoso-root.pem")).unwrap();
     std::fs::write(certs.join("contoso-root.pem"), format!("{pem}\n")).unwrap();
     let out = stdout(&diff(&old, &new).code(3));
