@@ -105,7 +105,11 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             plugin,
             ids: args.users.clone(),
         },
-        None => Users::Directory(args.directory.clone()),
+        None if args.netbios.is_empty() => Users::Directory(args.directory.clone()),
+        None => Users::DirectoryWithNetbios {
+            directory: args.directory.clone(),
+            netbios: crate::resolve::netbios(&args.netbios)?,
+        },
     };
     let interrupted = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

@@ -52,6 +52,15 @@ pub(crate) fn user_source(users: &crate::cli::UserSource) -> anyhow::Result<User
     }
     Ok(match plugin_spec(&users.plugin)? {
         Some(spec) => UserSource::plugin(&spec)?,
-        None => UserSource::directory(users.directory.as_deref())?,
+        None => UserSource::directory_with_netbios(
+            users.directory.as_deref(),
+            netbios(&users.netbios)?,
+        )?,
     })
+}
+
+/// The `--netbios FQDN=NAME` flags.
+pub(crate) fn netbios(entries: &[String]) -> anyhow::Result<emailprof::users::NetbiosMap> {
+    emailprof::users::NetbiosMap::from_entries(entries)
+        .map_err(|e| crate::Invalid(format!("--netbios {e}")).into())
 }

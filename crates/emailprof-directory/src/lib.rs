@@ -148,14 +148,16 @@ pub enum DirectoryFormat {
 }
 
 impl DirectoryFormat {
-    /// The format a file name's extension says: `.csv`, `.json`, `.ldif` or `.ldf` (the
+    /// The format a file name's extension says: `.csv`, `.json` (or `.jsonl`, `.ndjson`: Graph
+    /// pages one per line), `.ldif` or `.ldf` (the
     /// extension `ldifde` uses), case-insensitive.
     pub fn from_path(path: &str) -> Option<Self> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let (_, ext) = name.rsplit_once('.')?;
         match ext.to_ascii_lowercase().as_str() {
             "csv" => Some(Self::Csv),
-            "json" => Some(Self::Json),
+            // JSON lines: Microsoft Graph pages written one per line by a paging loop.
+            "json" | "jsonl" | "ndjson" => Some(Self::Json),
             "ldif" | "ldf" => Some(Self::Ldif),
             _ => None,
         }
@@ -318,6 +320,7 @@ impl Directory {
 pub struct DirectoryFileResolver {
     directory: Directory,
     source: String,
+    netbios: NetbiosMap,
 }
 
 impl DirectoryFileResolver {
@@ -326,7 +329,14 @@ impl DirectoryFileResolver {
         Self {
             directory,
             source: source.into(),
+            netbios: NetbiosMap::default(),
         }
+    }
+
+    /// Fill the NetBIOS names the file does not give from `netbios` (by the user's domain).
+    pub fn with_netbios(mut self, netbios: NetbiosMap) -> Self {
+        self.netbios = netbios;
+        self
     }
 
     pub fn directory(&self) -> &Directory {
@@ -340,7 +350,9 @@ impl AttributeResolver for DirectoryFileResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
-        self.directory.lookup(user_id).cloned()
+        let mut attrs = self.directory.lookup(user_id).cloned()?;
+        self.netbios.apply(&mut attrs);
+        Ok(attrs)
     }
 }
 

@@ -44,6 +44,15 @@ impl NetbiosMap {
         }
     }
 
+    /// A map of `FQDN=NAME` entries (see [`NetbiosMap::add`]).
+    pub fn from_entries(entries: &[impl AsRef<str>]) -> Result<Self, String> {
+        let mut map = Self::default();
+        for entry in entries {
+            map.add(entry.as_ref())?;
+        }
+        Ok(map)
+    }
+
     /// The NetBIOS name of the domain `fqdn`.
     pub fn get(&self, fqdn: &str) -> Option<&str> {
         let key = fqdn_key(fqdn);

@@ -4,6 +4,7 @@
 mod batch;
 mod cli;
 mod emit;
+mod entra;
 mod golden;
 mod invalid;
 mod logs;
