@@ -3,6 +3,7 @@
 //! Generated files are committed and kept fresh by tests that run the generators in check mode.
 
 mod bench;
+mod bench_sources;
 mod codegen;
 #[cfg(test)]
 mod deps;
@@ -25,7 +26,9 @@ tasks:
   man           write man pages to target/dist/man (or DIR given as 2nd arg)
   bench         measure batch throughput, signing, memory and cold start against the
                 baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
-                runs' output there, e.g. a tmpfs); writes target/bench/results.md
+                runs' output there, e.g. a tmpfs); writes target/bench/results.md.
+                --sources: CSV vs Microsoft Entra ID exports of the same users,
+                interleaved; writes target/bench/sources.md
 
 --check: do not write; fail if a committed file is stale.
 ";
@@ -45,6 +48,9 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::schemas(mode).and_then(|()| codegen::docs(mode)),
         Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
         Some("man") => codegen::man(dist(rest.get(1), "man")),
+        Some("bench") if args.iter().any(|a| a == "--sources") => {
+            bench_sources::bench_sources(&args.iter().collect::<Vec<_>>())
+        }
         Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");

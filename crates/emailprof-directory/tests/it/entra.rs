@@ -140,7 +140,7 @@ fn a_large_page_streams_in_batches() {
 
 #[test]
 fn errors_name_the_line_and_stop_the_stream() {
-    let cases: [(&[u8], &str); 7] = [
+    let cases: [(&[u8], &str); 8] = [
         (
             b"{\"value\": [\n {\"id\": \"a\"},\n {\"id\": 5}\n]}",
             "JSON line 3: `id` must be a string or null",
@@ -167,6 +167,10 @@ fn errors_name_the_line_and_stop_the_stream() {
         ),
         (
             b"{\"value\": [{\"id\": \"a\"}]}\n{\"value\": [{\"id\": \"b\"\n",
+            "JSON line 2: in a file of JSON lines, each line must hold one whole page",
+        ),
+        (
+            b"{\"value\": [\n{\"id\": \"a\"}]}\n{\"value\": [{\"id\": \"b\"",
             "JSON line 3: EOF while parsing an object",
         ),
     ];

@@ -151,9 +151,10 @@ fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u6
         emailprof_directory::EntraStream::new(open_input(p)?)
             .map_err(|e| crate::Error::invalid(format!("{name}: cannot start reading: {e}")))
     };
-    // A Graph user with the attributes selected takes a few hundred bytes; 128 overestimates
-    // the count, which only makes the filter larger.
-    let estimate = std::fs::metadata(path).map_or(0, |m| m.len()) / 128;
+    // A Graph user with the README's $select takes about 300 bytes (more with every property):
+    // the estimate of the number of users, which picks exact tracking or the two passes and
+    // sizes the filter as `count_lines` does for CSV.
+    let estimate = std::fs::metadata(path).map_or(0, |m| m.len()) / 300;
     let (mut duplicates, total) = if estimate <= EXACT_UP_TO {
         (Duplicates::exact(), None)
     } else {
