@@ -29,7 +29,6 @@ use std::rc::Rc;
 
 use emailprof_attributes::DirectoryAttributes;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 
 use crate::record::{RawRecord, clean};
 use crate::{ParseError, Parsed};
@@ -293,12 +292,6 @@ fn read_lines(
     loop {
         let number = lines.get();
         if line.iter().any(|b| !b.is_ascii_whitespace()) {
-            if !one_value(&line) {
-                return Err((
-                    number,
-                    "in a file of JSON lines, each line must hold one whole page".to_owned(),
-                ));
-            }
             let mut de = serde_json::Deserializer::from_slice(&line);
             let result = Top {
                 sink: &mut sink,
@@ -306,6 +299,10 @@ fn read_lines(
             }
             .deserialize(&mut de)
             .and_then(|()| de.end());
+            if result.as_ref().is_err_and(serde_json::Error::is_eof) {
+                let message = "in a file of JSON lines, each line must hold one whole page";
+                return Err((number, message.to_owned()));
+            }
             if let Some(failure) = sink.failure.take() {
                 return Err(failure);
             }
@@ -447,17 +444,19 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
         let line = self.sink.lines.get();
         let mut page = false;
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "value" {
-                if page {
-                    return Err(de::Error::custom("the page has two `value` keys"));
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                KeyKind::Value => {
+                    if page {
+                        return Err(de::Error::custom("the page has two `value` keys"));
+                    }
+                    page = true;
+                    map.next_value_seed(Users(&mut *self.sink))?;
                 }
-                page = true;
-                map.next_value_seed(Users(&mut *self.sink))?;
-            } else if key.starts_with("@odata.") {
-                map.next_value::<IgnoredAny>()?;
-            } else {
-                fields.take(&key, &mut map)?;
+                KeyKind::Field(k) => fields.take(k, &mut map)?,
+                KeyKind::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         if page {
@@ -515,8 +514,24 @@ impl<'de> Visitor<'de> for User<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let line = self.0.lines.get();
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<String>()? {
-            fields.take(&key, &mut map)?;
+        let read: Result<(), A::Error> = (|| {
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                match key {
+                    KeyKind::Field(k) => fields.take(k, &mut map)?,
+                    // `value` is only a page's key; in a user it is one more skipped property.
+                    KeyKind::Value | KeyKind::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = read {
+            // Reported at the user's line: serde_json's own position may be past it.
+            self.0
+                .failure
+                .get_or_insert_with(|| (line, without_position(&e.to_string())));
+            return Err(e);
         }
         self.0.user(fields, line)
     }
@@ -535,24 +550,143 @@ enum Key {
 }
 
 impl Key {
+    const ALL: [Key; 7] = [
+        Key::Id,
+        Key::Upn,
+        Key::Mail,
+        Key::ProxyAddresses,
+        Key::Sam,
+        Key::Domain,
+        Key::OnPremisesUpn,
+    ];
+
+    /// The name Graph gives it (PowerShell capitalizes the first letter).
+    fn name(self) -> &'static str {
+        match self {
+            Key::Id => "id",
+            Key::Upn => "userPrincipalName",
+            Key::Mail => "mail",
+            Key::ProxyAddresses => "proxyAddresses",
+            Key::Sam => "onPremisesSamAccountName",
+            Key::Domain => "onPremisesDomainName",
+            Key::OnPremisesUpn => "onPremisesUserPrincipalName",
+        }
+    }
+
     fn classify(key: &str) -> Option<Key> {
-        Some(match key.to_ascii_lowercase().as_str() {
-            "id" => Key::Id,
-            "userprincipalname" => Key::Upn,
-            "mail" => Key::Mail,
-            "proxyaddresses" => Key::ProxyAddresses,
-            "onpremisessamaccountname" => Key::Sam,
-            "onpremisesdomainname" => Key::Domain,
-            "onpremisesuserprincipalname" => Key::OnPremisesUpn,
-            _ => return None,
+        Key::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(key))
+    }
+}
+
+/// A key as the readers need it, told without allocating it (a user has several and a file
+/// millions).
+enum KeyKind {
+    Value,
+    Field(Key),
+    Other,
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = KeyKind;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = KeyKind;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyKind, E> {
+        Ok(if key == "value" {
+            KeyKind::Value
+        } else if let Some(k) = Key::classify(key) {
+            KeyKind::Field(k)
+        } else {
+            KeyKind::Other
         })
+    }
+}
+
+/// A string or null, trimmed (empty is missing).
+struct Text(Key);
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Option<String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Visitor<'_> for Text {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a string or null for `{}`", self.0.name())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        Ok(clean(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+}
+
+/// An array of strings, one string, or null, as a list.
+struct Texts;
+
+impl<'de> DeserializeSeed<'de> for Texts {
+    type Value = Vec<String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Texts {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of strings for `proxyAddresses`")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+        Ok(clean(v).into_iter().collect())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<String>()? {
+            out.push(v);
+        }
+        Ok(out)
     }
 }
 
 /// A user's values, as read.
 #[derive(Default)]
 struct Fields {
-    seen: Vec<(Key, String)>,
+    seen: u8,
     id: Option<String>,
     upn: Option<String>,
     mail: Option<String>,
@@ -564,47 +698,34 @@ struct Fields {
 }
 
 impl Fields {
-    /// Read the value of `key` (skipped when it is not a key this crate reads). A value of the
-    /// wrong type is remembered as the user's error, so it is reported at the user's line.
-    fn take<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let Some(k) = Key::classify(key) else {
+    /// Read the value of `key`. A key given twice (they compare case-insensitively) is
+    /// remembered as the user's error, so it is reported at the user's line.
+    fn take<'de, A: MapAccess<'de>>(&mut self, key: Key, map: &mut A) -> Result<(), A::Error> {
+        let bit = 1u8 << (key as u8);
+        if self.seen & bit != 0 {
             map.next_value::<IgnoredAny>()?;
-            return Ok(());
-        };
-        let value: Value = map.next_value()?;
-        if self.error.is_some() {
-            return Ok(());
-        }
-        if let Some((_, other)) = self.seen.iter().find(|(s, _)| *s == k) {
-            self.error = Some(format!(
-                "keys `{other}` and `{key}` both give the same attribute"
-            ));
+            self.error.get_or_insert_with(|| {
+                format!(
+                    "the key `{}` appears twice (keys compare case-insensitively)",
+                    key.name()
+                )
+            });
             return Ok(());
         }
-        self.seen.push((k, key.to_owned()));
-        if k == Key::ProxyAddresses {
-            match strings(&value) {
-                Some(list) => self.proxy_addresses = list,
-                None => self.error = Some(format!("`{key}` must be an array of strings")),
-            }
-            return Ok(());
-        }
-        let text = match value {
-            Value::Null => None,
-            Value::String(s) => clean(&s),
-            _ => {
-                self.error = Some(format!("`{key}` must be a string or null"));
+        self.seen |= bit;
+        let slot = match key {
+            Key::ProxyAddresses => {
+                self.proxy_addresses = map.next_value_seed(Texts)?;
                 return Ok(());
             }
-        };
-        *match k {
             Key::Id => &mut self.id,
             Key::Upn => &mut self.upn,
             Key::Mail => &mut self.mail,
             Key::Sam => &mut self.sam,
             Key::Domain => &mut self.domain,
-            Key::OnPremisesUpn | Key::ProxyAddresses => &mut self.on_premises_upn,
-        } = text;
+            Key::OnPremisesUpn => &mut self.on_premises_upn,
+        };
+        *slot = map.next_value_seed(Text(key))?;
         Ok(())
     }
 
@@ -640,26 +761,15 @@ impl Fields {
     }
 }
 
-/// An array of strings (or one string, or null) as a list.
-fn strings(value: &Value) -> Option<Vec<String>> {
-    match value {
-        Value::Null => Some(Vec::new()),
-        Value::String(s) => Some(clean(s).into_iter().collect()),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => None,
-    }
-}
-
 /// serde_json's message without its position (it counts from the value's start, not the
 /// file's); `line` is where the reader stopped.
 fn json_error(e: &serde_json::Error, line: usize) -> ParseError {
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
+    (line.max(1), without_position(&e.to_string()))
+}
+
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
-        None => message,
-    };
-    (line.max(1), message)
+        None => message.to_owned(),
+    }
 }

@@ -183,7 +183,8 @@ fn a_broken_page_stops_the_batch_at_its_line() {
         .flag("--jsonl", tmp.path().join("out.jsonl"))
         .code(2);
     assert!(
-        stderr(&o).contains("JSON line 2: `id` must be a string or null"),
+        stderr(&o)
+            .contains("JSON line 2: invalid type: integer `5`, expected a string or null for `id`"),
         "{}",
         stderr(&o)
     );
