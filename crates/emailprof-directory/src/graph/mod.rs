@@ -22,6 +22,9 @@
 //! Graph has no NetBIOS domain name: the caller maps FQDNs to NetBIOS names
 //! ([`crate::NetbiosMap`]).
 
+mod fields;
+mod scan;
+
 use std::cell::Cell;
 use std::fmt;
 use std::io::{BufRead, Read};
@@ -30,7 +33,9 @@ use std::rc::Rc;
 use emailprof_attributes::DirectoryAttributes;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::record::{RawRecord, clean};
+use self::fields::{Fields, KeyKind, KeySeed};
+pub(crate) use self::scan::is_graph;
+use self::scan::one_value;
 use crate::{ParseError, Parsed};
 
 /// One Graph user: its attributes, its object id when that differs from the user id, and the
@@ -39,136 +44,6 @@ pub(crate) struct GraphUser {
     pub(crate) attrs: DirectoryAttributes,
     pub(crate) object_id: Option<String>,
     pub(crate) line: usize,
-}
-
-/// Whether a JSON directory file (its first bytes, or all of them) is a Graph export: `None`
-/// when `prefix` ends before that is decided.
-///
-/// A top-level object is Graph when, before any `users` key (the generic wrapped form), it has
-/// a page's `value` or `@odata.*` key, or a key of a Graph user (PowerShell's single user;
-/// `{"users": …}` and other objects stay generic JSON, which needs `users`). A top-level
-/// array is Graph when its first user has a key only Graph users have: `@odata.*`,
-/// `onPremises*`, `businessPhones` or PowerShell's `AdditionalProperties`. An Active Directory
-/// export (`sAMAccountName`, `distinguishedName`) has none of them.
-pub(crate) fn is_graph(prefix: &[u8]) -> Option<bool> {
-    let prefix = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
-    let mut s = Scanner {
-        bytes: prefix,
-        pos: 0,
-    };
-    match s.next_token()? {
-        b'{' => loop {
-            match s.next_token()? {
-                b'}' => return Some(false),
-                b'"' => {}
-                _ => return Some(false),
-            }
-            let key = s.string()?;
-            if key == "users" {
-                return Some(false);
-            }
-            if key == "value" || graph_only(&key) || Key::classify(&key).is_some() {
-                return Some(true);
-            }
-            s.expect(b':')?;
-            s.skip_value()?;
-            if s.next_token()? != b',' {
-                return Some(false);
-            }
-        },
-        b'[' => {
-            if s.next_token()? != b'{' {
-                return Some(false);
-            }
-            loop {
-                if s.next_token()? != b'"' {
-                    return Some(false);
-                }
-                if graph_only(&s.string()?) {
-                    return Some(true);
-                }
-                s.expect(b':')?;
-                s.skip_value()?;
-                if s.next_token()? != b',' {
-                    return Some(false);
-                }
-            }
-        }
-        _ => Some(false),
-    }
-}
-
-/// A key only Graph users (or pages) have.
-fn graph_only(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.starts_with("@odata.")
-        || key.starts_with("onpremises")
-        || key == "businessphones"
-        || key == "additionalproperties"
-}
-
-/// Just enough of a JSON tokenizer to read keys; `None` at the end of the bytes.
-struct Scanner<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Scanner<'_> {
-    /// The next byte that is not white space, consumed.
-    fn next_token(&mut self) -> Option<u8> {
-        while let Some(&b) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            if !b.is_ascii_whitespace() {
-                return Some(b);
-            }
-        }
-        None
-    }
-
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.next_token()? == byte).then_some(())
-    }
-
-    /// The rest of a string whose opening quote was consumed (escapes kept as written).
-    fn string(&mut self) -> Option<String> {
-        let start = self.pos;
-        loop {
-            match *self.bytes.get(self.pos)? {
-                b'\\' => self.pos += 2,
-                b'"' => {
-                    let text = self.bytes.get(start..self.pos)?;
-                    self.pos += 1;
-                    return Some(String::from_utf8_lossy(text).into_owned());
-                }
-                _ => self.pos += 1,
-            }
-        }
-    }
-
-    /// Skip one value, counting brackets (strings skipped whole).
-    fn skip_value(&mut self) -> Option<()> {
-        let mut depth = 0usize;
-        loop {
-            match self.next_token()? {
-                b'"' => {
-                    self.string()?;
-                }
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => depth = depth.checked_sub(1)?,
-                _ => {}
-            }
-            if depth == 0 {
-                // A scalar ends at a delimiter; leave the delimiter for the caller.
-                while let Some(&b) = self.bytes.get(self.pos) {
-                    if matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace() {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                return Some(());
-            }
-        }
-    }
 }
 
 /// Parse a whole Graph export (the `emit` path).
@@ -259,20 +134,6 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<boo
         buf.extend_from_slice(&available[..take]);
         input.consume(take);
     }
-}
-
-/// Whether `line` is one whole object or array (brackets balanced outside strings) and white
-/// space; serde_json checks the rest.
-fn one_value(line: &[u8]) -> bool {
-    let mut s = Scanner {
-        bytes: line,
-        pos: 0,
-    };
-    let Some(b'{' | b'[') = s.next_token() else {
-        return false;
-    };
-    s.pos -= 1;
-    s.skip_value().is_some() && s.next_token().is_none()
 }
 
 /// JSON lines: one value per line, each parsed from memory.
@@ -534,230 +395,6 @@ impl<'de> Visitor<'de> for User<'_, '_> {
             return Err(e);
         }
         self.0.user(fields, line)
-    }
-}
-
-/// The keys of a user this crate reads.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Id,
-    Upn,
-    Mail,
-    ProxyAddresses,
-    Sam,
-    Domain,
-    OnPremisesUpn,
-}
-
-impl Key {
-    const ALL: [Key; 7] = [
-        Key::Id,
-        Key::Upn,
-        Key::Mail,
-        Key::ProxyAddresses,
-        Key::Sam,
-        Key::Domain,
-        Key::OnPremisesUpn,
-    ];
-
-    /// The name Graph gives it (PowerShell capitalizes the first letter).
-    fn name(self) -> &'static str {
-        match self {
-            Key::Id => "id",
-            Key::Upn => "userPrincipalName",
-            Key::Mail => "mail",
-            Key::ProxyAddresses => "proxyAddresses",
-            Key::Sam => "onPremisesSamAccountName",
-            Key::Domain => "onPremisesDomainName",
-            Key::OnPremisesUpn => "onPremisesUserPrincipalName",
-        }
-    }
-
-    fn classify(key: &str) -> Option<Key> {
-        Key::ALL
-            .into_iter()
-            .find(|k| k.name().eq_ignore_ascii_case(key))
-    }
-}
-
-/// A key as the readers need it, told without allocating it (a user has several and a file
-/// millions).
-enum KeyKind {
-    Value,
-    Field(Key),
-    Other,
-}
-
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = KeyKind;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeySeed {
-    type Value = KeyKind;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<KeyKind, E> {
-        Ok(if key == "value" {
-            KeyKind::Value
-        } else if let Some(k) = Key::classify(key) {
-            KeyKind::Field(k)
-        } else {
-            KeyKind::Other
-        })
-    }
-}
-
-/// A string or null, trimmed (empty is missing).
-struct Text(Key);
-
-impl<'de> DeserializeSeed<'de> for Text {
-    type Value = Option<String>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl Visitor<'_> for Text {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a string or null for `{}`", self.0.name())
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
-        Ok(clean(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
-        Ok(None)
-    }
-}
-
-/// An array of strings, one string, or null, as a list.
-struct Texts;
-
-impl<'de> DeserializeSeed<'de> for Texts {
-    type Value = Vec<String>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Texts {
-    type Value = Vec<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of strings for `proxyAddresses`")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
-        Ok(clean(v).into_iter().collect())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<String>()? {
-            out.push(v);
-        }
-        Ok(out)
-    }
-}
-
-/// A user's values, as read.
-#[derive(Default)]
-struct Fields {
-    seen: u8,
-    id: Option<String>,
-    upn: Option<String>,
-    mail: Option<String>,
-    proxy_addresses: Vec<String>,
-    sam: Option<String>,
-    domain: Option<String>,
-    on_premises_upn: Option<String>,
-    error: Option<String>,
-}
-
-impl Fields {
-    /// Read the value of `key`. A key given twice (they compare case-insensitively) is
-    /// remembered as the user's error, so it is reported at the user's line.
-    fn take<'de, A: MapAccess<'de>>(&mut self, key: Key, map: &mut A) -> Result<(), A::Error> {
-        let bit = 1u8 << (key as u8);
-        if self.seen & bit != 0 {
-            map.next_value::<IgnoredAny>()?;
-            self.error.get_or_insert_with(|| {
-                format!(
-                    "the key `{}` appears twice (keys compare case-insensitively)",
-                    key.name()
-                )
-            });
-            return Ok(());
-        }
-        self.seen |= bit;
-        let slot = match key {
-            Key::ProxyAddresses => {
-                self.proxy_addresses = map.next_value_seed(Texts)?;
-                return Ok(());
-            }
-            Key::Id => &mut self.id,
-            Key::Upn => &mut self.upn,
-            Key::Mail => &mut self.mail,
-            Key::Sam => &mut self.sam,
-            Key::Domain => &mut self.domain,
-            Key::OnPremisesUpn => &mut self.on_premises_upn,
-        };
-        *slot = map.next_value_seed(Text(key))?;
-        Ok(())
-    }
-
-    /// The user's attributes and object id (when it is not already the user id).
-    fn finish(self) -> Result<(DirectoryAttributes, Option<String>), String> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let upn = self.upn.or(self.on_premises_upn);
-        let user_id = match (&upn, &self.id) {
-            (Some(upn), _) => upn.clone(),
-            (None, Some(id)) => id.clone(),
-            (None, None) => {
-                return Err("the user has neither `userPrincipalName` nor `id`".to_owned());
-            }
-        };
-        let object_id = self.id.filter(|id| *id != user_id);
-        if let Some(id) = &object_id
-            && id.chars().any(char::is_control)
-        {
-            return Err(format!("the object id {id:?} contains control characters"));
-        }
-        let raw = RawRecord {
-            user_id: Some(user_id),
-            user_principal_name: upn,
-            mail: self.mail,
-            proxy_addresses: self.proxy_addresses,
-            sam_account_name: self.sam,
-            domain_fqdn: self.domain,
-            ..RawRecord::default()
-        };
-        Ok((raw.finish(|_| None)?, object_id))
     }
 }
 
