@@ -6,8 +6,9 @@
 //! as a paging loop over `@odata.nextLink` writes them); a bare array of users (`az ad user
 //! list`); and `Get-MgUser … | ConvertTo-Json` (PascalCase names; a single object for one user).
 //!
-//! Users are read one at a time with serde's streaming visitors, so a page or an array of any
-//! size is never held whole: memory is one user (plus the reader's buffer). Keys are compared
+//! Users are read one at a time (a JSON lines page parsed from memory, or each user cut out of
+//! the stream and parsed from memory, see `frame`), so a page or an array of any size is never
+//! held whole: memory is one page of JSON lines or one user. Keys are compared
 //! case-insensitively; keys other than the ones below are skipped (a Graph user has dozens).
 //!
 //! | key | attribute |
@@ -23,6 +24,7 @@
 //! ([`crate::NetbiosMap`]).
 
 mod fields;
+mod frame;
 mod scan;
 
 use std::cell::Cell;
@@ -61,24 +63,6 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<(Parsed, Vec<Option<String>>), Parse
         ignored_fields: Vec::new(),
     };
     Ok((parsed, object_ids))
-}
-
-/// Counts the lines of what serde_json reads (it reads byte by byte), so each user knows the
-/// line its object starts on.
-struct Counting<R> {
-    inner: R,
-    lines: Rc<Cell<usize>>,
-}
-
-impl<R: BufRead> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let newlines = buf[..n].iter().filter(|&&b| b == b'\n').count();
-        if newlines > 0 {
-            self.lines.set(self.lines.get() + newlines);
-        }
-        Ok(n)
-    }
 }
 
 /// The longest line read whole as one JSON lines page: a page of 999 users with every
@@ -185,63 +169,17 @@ fn read_lines(
     }
 }
 
-/// Any other layout: streamed through serde_json's reader, one user at a time.
+/// Any other layout: each user cut out of the stream and parsed from memory (see `frame`).
 fn read_stream(
     reader: impl BufRead,
     each: &mut dyn FnMut(GraphUser) -> Result<(), String>,
 ) -> Result<(), ParseError> {
-    let lines = Rc::new(Cell::new(1));
-    let mut input = Counting {
-        inner: reader,
-        lines: Rc::clone(&lines),
-    };
-    let io_error = |e: std::io::Error, lines: &Rc<Cell<usize>>| (lines.get(), e.to_string());
     let mut sink = Sink {
         each,
-        lines: Rc::clone(&lines),
+        lines: Rc::new(Cell::new(1)),
         failure: None,
     };
-    let mut values = 0usize;
-    loop {
-        // White space between pages (JSON lines), counted here since serde does not see it.
-        loop {
-            let buf = input.inner.fill_buf().map_err(|e| io_error(e, &lines))?;
-            if buf.is_empty() {
-                break;
-            }
-            let blank = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
-            lines.set(lines.get() + buf[..blank].iter().filter(|&&b| b == b'\n').count());
-            let more = blank == buf.len();
-            input.inner.consume(blank);
-            if !more {
-                break;
-            }
-        }
-        if input
-            .inner
-            .fill_buf()
-            .map_err(|e| io_error(e, &lines))?
-            .is_empty()
-        {
-            break;
-        }
-        let mut de = serde_json::Deserializer::from_reader(&mut input);
-        let result = Top {
-            sink: &mut sink,
-            first: values == 0,
-        }
-        .deserialize(&mut de);
-        if let Some(failure) = sink.failure.take() {
-            return Err(failure);
-        }
-        // The counting reader is where serde_json stopped: the line of the error.
-        result.map_err(|e| json_error(&e, lines.get()))?;
-        values += 1;
-    }
-    if values == 0 {
-        return Err((1, "the file is empty".to_owned()));
-    }
-    Ok(())
+    frame::read(reader, &mut sink)
 }
 
 /// Where users go, and the first error a user gave (reported at its own line, not where the

@@ -212,3 +212,19 @@ fn deep_nesting_is_skipped_or_refused_never_a_stack_overflow() {
         "JSON line 1: invalid type: sequence, expected a string or null for `mail`"
     );
 }
+
+#[test]
+fn strings_with_brackets_quotes_and_escapes_across_buffer_boundaries() {
+    // A multi-line array (cut user by user, not JSON lines) whose strings hold brackets,
+    // escaped quotes and backslashes, one of them longer than the 64 KiB read buffer.
+    let long = format!("{}\\\"}}]{}", "x".repeat(70_000), "{[\\\\");
+    let text = format!(
+        "[\n {{\"businessPhones\": [\"}}]\"], \"id\": \"a\", \"displayName\": \"{long}\"}},\n {{\"id\": \"b\\\"]}}\", \"mail\": \"b@x\"}}\n]\n"
+    );
+    let d = parse(text.as_bytes()).unwrap();
+    let ids: Vec<_> = d.users().map(|u| u.user_id.clone()).collect();
+    assert_eq!(ids, ["a", "b\"]}"]);
+    assert_eq!(d.line_of("b\"]}"), Some(3));
+    // A trailing comma is refused, as serde_json refuses it.
+    assert!(parse(b"[\n{\"id\": \"a\", \"businessPhones\": []},\n]").is_err());
+}
