@@ -2,12 +2,34 @@
 //!
 //! Oracles: errors name a line inside the file; every parsed user has a non-blank id and can be
 //! looked up by it; and the streaming CSV reader `batch` uses yields exactly the users that
-//! `Directory::parse` (the `emit` path) reads, so the two commands never disagree on a file.
+//! `Directory::parse` (the `emit` path) reads, so the two commands never disagree on a file;
+//! the same for the Microsoft Entra ID stream on the exports it is for.
 
-use emailprof_directory::{CsvStream, Directory, DirectoryError, DirectoryFormat};
+use emailprof_directory::{
+    CsvStream, Directory, DirectoryError, DirectoryFormat, EntraStream, is_entra_export,
+};
 
 pub fn check(data: &[u8]) {
     let lines = data.iter().filter(|b| **b == b'\n').count() + 1;
+    if is_entra_export(data) {
+        let streamed: Result<Vec<_>, _> =
+            match EntraStream::new(std::io::Cursor::new(data.to_vec())) {
+                Ok(s) => s.map(|r| r.map(|(u, _)| u)).collect(),
+                Err(e) => panic!("no reader thread: {e}"),
+            };
+        match (Directory::parse(data, DirectoryFormat::Json), streamed) {
+            (Ok(d), Ok(streamed)) => assert_eq!(
+                streamed,
+                d.users().cloned().collect::<Vec<_>>(),
+                "batch and emit read different users from one Entra ID export"
+            ),
+            (Ok(_), Err(e)) => panic!("emit accepts an Entra ID export that batch rejects: {e}"),
+            (Err(DirectoryError::Syntax { .. }), Ok(_)) => {
+                panic!("batch accepts an Entra ID export that emit rejects")
+            }
+            (Err(_), _) => {}
+        }
+    }
     for format in [
         DirectoryFormat::Csv,
         DirectoryFormat::Json,

@@ -16,13 +16,13 @@ use anyhow::{Context, bail};
 
 use crate::codegen::workspace_root;
 
-struct Measured {
-    seconds: f64,
-    max_rss_kib: i64,
+pub(crate) struct Measured {
+    pub(crate) seconds: f64,
+    pub(crate) max_rss_kib: i64,
 }
 
 /// Run `cmd` to completion and measure its wall time and peak RSS (wait4's rusage).
-fn measure(cmd: &mut Command) -> anyhow::Result<Measured> {
+pub(crate) fn measure(cmd: &mut Command) -> anyhow::Result<Measured> {
     let started = Instant::now();
     let child = cmd
         .stdout(std::process::Stdio::null())
@@ -52,7 +52,7 @@ fn measure(cmd: &mut Command) -> anyhow::Result<Measured> {
 /// Before a measured run: the previous run's output removed (freeing its pages is not part
 /// of the next run) and everything written so far flushed to disk (so one run's write-back
 /// does not land in the next).
-fn settle(outputs: &[&Path]) {
+pub(crate) fn settle(outputs: &[&Path]) {
     for p in outputs {
         if p.is_dir() {
             let _ = std::fs::remove_dir_all(p);
@@ -88,7 +88,7 @@ fn median(mut runs: Vec<Measured>) -> Measured {
     }
 }
 
-fn write_directory(path: &Path, users: usize) -> anyhow::Result<()> {
+pub(crate) fn write_directory(path: &Path, users: usize) -> anyhow::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         f,

@@ -3,6 +3,7 @@
 //! Generated files are committed and kept fresh by tests that run the generators in check mode.
 
 mod bench;
+mod bench_sources;
 mod codegen;
 mod deploy;
 #[cfg(test)]
@@ -28,7 +29,9 @@ tasks:
                 pages, completions) to <target dir>/release/assets (or DIR given as 2nd arg)
   bench         measure batch throughput, signing, memory and cold start against the
                 baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
-                runs' output there, e.g. a tmpfs); writes target/bench/results.md
+                runs' output there, e.g. a tmpfs); writes target/bench/results.md.
+                --sources: CSV vs Microsoft Entra ID exports of the same users,
+                interleaved; writes target/bench/sources.md
 
 --check: do not write; fail if a committed file is stale.
 ";
@@ -49,6 +52,9 @@ fn main() -> ExitCode {
         Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
         Some("man") => codegen::man(dist(rest.get(1), "man")),
         Some("dist-assets") => codegen::dist_assets(rest.get(1).map(PathBuf::from)),
+        Some("bench") if args.iter().any(|a| a == "--sources") => {
+            bench_sources::bench_sources(&args.iter().collect::<Vec<_>>())
+        }
         Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");

@@ -110,11 +110,15 @@ pub(crate) fn run(args: BatchArgs, reporter: &Reporter, json: bool) -> anyhow::R
             plugin,
             ids: args.users.clone(),
         },
-        None => match &args.directory {
-            Some(d) => Users::Directory(Some(d.clone())),
-            None => invalid!(
+        None => match (&args.directory, args.netbios.is_empty()) {
+            (None, _) => invalid!(
                 "where do the users come from? give --directory FILE (a CSV, JSON or LDIF export) or --resolver PLUGIN (e.g. LDAP)"
             ),
+            (Some(d), true) => Users::Directory(Some(d.clone())),
+            (Some(d), false) => Users::DirectoryWithNetbios {
+                directory: Some(d.clone()),
+                netbios: crate::resolve::netbios(&args.netbios)?,
+            },
         },
     };
     let interrupted = Arc::new(AtomicBool::new(false));

@@ -130,6 +130,10 @@ pub struct UserSource {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["resolver", "placeholders"])]
     pub directory: Option<PathBuf>,
 
+    /// A domain's NetBIOS name, FQDN=NAME (repeatable), where the directory has none (Entra ID).
+    #[arg(long, value_name = "FQDN=NAME", conflicts_with_all = ["resolver", "placeholders"])]
+    pub netbios: Vec<String>,
+
     /// Emit once with this MDM's own per-user variables in place of the values.
     #[arg(long, value_enum, value_name = "MDM", conflicts_with_all = ["user", "resolver"])]
     pub placeholders: Option<PlaceholderMdm>,
@@ -384,6 +388,10 @@ pub struct BatchArgs {
     /// Directory export (CSV, JSON or LDIF); this or --resolver is required.
     #[arg(long, value_name = "FILE", conflicts_with = "resolver")]
     pub directory: Option<PathBuf>,
+
+    /// A domain's NetBIOS name, FQDN=NAME (repeatable), where the directory has none (Entra ID).
+    #[arg(long, value_name = "FQDN=NAME", conflicts_with = "resolver")]
+    pub netbios: Vec<String>,
 
     /// With --resolver: the user ids to emit for, one per line (`-` for stdin).
     #[arg(long, value_name = "FILE", requires = "resolver")]

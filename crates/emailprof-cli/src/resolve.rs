@@ -55,7 +55,15 @@ pub(crate) fn user_source(users: &crate::cli::UserSource) -> anyhow::Result<User
     }
     Ok(match (plugin_spec(&users.plugin)?, &users.directory) {
         (Some(spec), _) => UserSource::plugin(&spec)?,
-        (None, Some(dir)) => UserSource::directory(Some(dir))?,
+        (None, Some(dir)) => {
+            UserSource::directory_with_netbios(Some(dir), netbios(&users.netbios)?)?
+        }
         (None, None) => crate::invalid!("{NO_USERS}"),
     })
+}
+
+/// The `--netbios FQDN=NAME` flags.
+pub(crate) fn netbios(entries: &[String]) -> anyhow::Result<emailprof::users::NetbiosMap> {
+    emailprof::users::NetbiosMap::from_entries(entries)
+        .map_err(|e| crate::Invalid(format!("--netbios {e}")).into())
 }

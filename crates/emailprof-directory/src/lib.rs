@@ -1,6 +1,10 @@
 //! Directory files as attribute resolvers: CSV, JSON and LDIF exports of a directory, parsed
 //! from bytes (the caller reads the file), plus MDM placeholder mode.
 //!
+//! A JSON file that holds Microsoft Entra ID users (Microsoft Graph pages, `az ad user list`,
+//! `Get-MgUser | ConvertTo-Json`) is told apart by content and read by the `graph` module; its
+//! users are found by user principal name or by object id.
+//!
 //! Every format is reduced to the same record: user id, UPN, primary SMTP address,
 //! sAMAccountName, domain FQDN and NetBIOS name (see [`DirectoryAttributes`]). Fields this
 //! crate does not know are ignored and listed by [`Directory::ignored_fields`], so the caller
@@ -21,12 +25,81 @@ use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError}
 
 mod csv_format;
 pub mod dn;
+mod graph;
 mod json_format;
 mod ldif;
+mod netbios;
 pub mod placeholders;
 mod record;
 
+pub use netbios::NetbiosMap;
 pub use record::primary_smtp;
+
+/// Whether the first bytes of a `.json` directory file (or all of them) are a Microsoft Entra
+/// ID export, which [`EntraStream`] reads one user at a time; `false` also when the bytes end
+/// before that is decided.
+pub fn is_entra_export(prefix: &[u8]) -> bool {
+    graph::is_graph(prefix) == Some(true)
+}
+
+/// The users of a Microsoft Entra ID export (see [`is_entra_export`]), read on a thread of
+/// their own and handed over in small batches: memory stays flat however many users or pages
+/// the file has. Like [`CsvStream`], it does not look for duplicate user ids.
+pub struct EntraStream {
+    batches: std::sync::mpsc::Receiver<Vec<Result<(DirectoryAttributes, usize), DirectoryError>>>,
+    current: std::vec::IntoIter<Result<(DirectoryAttributes, usize), DirectoryError>>,
+}
+
+impl EntraStream {
+    /// Users handed over at a time: enough to make the hand-over cost nothing, few enough to
+    /// keep memory small.
+    const BATCH: usize = 256;
+
+    /// Start reading `reader`; fails only when no thread can be started.
+    pub fn new<R: std::io::Read + Send + 'static>(reader: R) -> std::io::Result<Self> {
+        let (tx, batches) = std::sync::mpsc::sync_channel(4);
+        std::thread::Builder::new()
+            .name("entra-export".into())
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(Self::BATCH);
+                let result = graph::read(reader, &mut |u| {
+                    batch.push(Ok((u.attrs, u.line)));
+                    if batch.len() == Self::BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(Self::BATCH));
+                        // The reader went away: stop reading.
+                        tx.send(full).map_err(|_| "stopped".to_owned())?;
+                    }
+                    Ok(())
+                });
+                if let Err((line, message)) = result {
+                    batch.push(Err(DirectoryError::Syntax {
+                        format: DirectoryFormat::Json,
+                        line,
+                        message,
+                    }));
+                }
+                let _ = tx.send(batch);
+            })?;
+        Ok(Self {
+            batches,
+            current: Vec::new().into_iter(),
+        })
+    }
+}
+
+impl Iterator for EntraStream {
+    /// A user and the line its object starts on; after an error, nothing.
+    type Item = Result<(DirectoryAttributes, usize), DirectoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(item);
+            }
+            self.current = self.batches.recv().ok()?.into_iter();
+        }
+    }
+}
 
 /// The users of a CSV directory file, one row at a time, in constant memory: what `batch`
 /// reads a directory of any size with. Unlike [`Directory::parse`] it does not look for
@@ -66,7 +139,8 @@ impl<R: std::io::Read> Iterator for CsvStream<R> {
 pub enum DirectoryFormat {
     /// Comma-separated values with a header row (RFC 4180 quoting).
     Csv,
-    /// An array of user objects, or `{"users": [...]}`.
+    /// An array of user objects, or `{"users": [...]}`; or a Microsoft Entra ID export
+    /// (Microsoft Graph users), told apart by content.
     Json,
     /// LDAP Data Interchange Format (RFC 2849 content records), e.g. from `ldifde` or
     /// `ldapsearch -LLL`.
@@ -74,14 +148,16 @@ pub enum DirectoryFormat {
 }
 
 impl DirectoryFormat {
-    /// The format a file name's extension says: `.csv`, `.json`, `.ldif` or `.ldf` (the
+    /// The format a file name's extension says: `.csv`, `.json` (or `.jsonl`, `.ndjson`: Graph
+    /// pages one per line), `.ldif` or `.ldf` (the
     /// extension `ldifde` uses), case-insensitive.
     pub fn from_path(path: &str) -> Option<Self> {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let (_, ext) = name.rsplit_once('.')?;
         match ext.to_ascii_lowercase().as_str() {
             "csv" => Some(Self::Csv),
-            "json" => Some(Self::Json),
+            // JSON lines: Microsoft Graph pages written one per line by a paging loop.
+            "json" | "jsonl" | "ndjson" => Some(Self::Json),
             "ldif" | "ldf" => Some(Self::Ldif),
             _ => None,
         }
@@ -141,38 +217,48 @@ pub struct Directory {
 impl Directory {
     /// Parse a directory file's bytes.
     pub fn parse(bytes: &[u8], format: DirectoryFormat) -> Result<Directory, DirectoryError> {
-        let parsed = match format {
-            DirectoryFormat::Csv => csv_format::parse(bytes),
-            DirectoryFormat::Json => json_format::parse(bytes),
-            DirectoryFormat::Ldif => ldif::parse(bytes),
-        };
-        let parsed = parsed.map_err(|(line, message)| DirectoryError::Syntax {
+        let syntax = |(line, message)| DirectoryError::Syntax {
             format,
             line,
             message,
-        })?;
-        Self::from_records(parsed.records, parsed.ignored_fields)
+        };
+        let (parsed, object_ids) = match format {
+            DirectoryFormat::Csv => (csv_format::parse(bytes).map_err(syntax)?, Vec::new()),
+            DirectoryFormat::Json if graph::is_graph(bytes) == Some(true) => {
+                graph::parse(bytes).map_err(syntax)?
+            }
+            DirectoryFormat::Json => (json_format::parse(bytes).map_err(syntax)?, Vec::new()),
+            DirectoryFormat::Ldif => (ldif::parse(bytes).map_err(syntax)?, Vec::new()),
+        };
+        Self::from_records(parsed.records, parsed.ignored_fields, object_ids)
     }
 
+    /// `object_ids[i]`, when given, is a second id record `i` is found by (Graph object ids);
+    /// it must not be any other user's id either.
     fn from_records(
         records: Vec<(DirectoryAttributes, usize)>,
         mut ignored_fields: Vec<String>,
+        object_ids: Vec<Option<String>>,
     ) -> Result<Directory, DirectoryError> {
         let mut dir = Directory::default();
+        let mut object_ids = object_ids.into_iter();
         for (attrs, line) in records {
             let index = dir.entries.len();
-            if let Some(&first) = dir.exact.get(&attrs.user_id) {
-                return Err(DirectoryError::DuplicateUser {
-                    user_id: attrs.user_id,
-                    first_line: dir.entries[first].line,
-                    second_line: line,
-                });
+            let object_id = object_ids.next().flatten();
+            for id in std::iter::once(&attrs.user_id).chain(object_id.as_ref()) {
+                if let Some(&first) = dir.exact.get(id) {
+                    return Err(DirectoryError::DuplicateUser {
+                        user_id: id.clone(),
+                        first_line: dir.entries[first].line,
+                        second_line: line,
+                    });
+                }
+                dir.exact.insert(id.clone(), index);
+                let folded = dir.folded.entry(id.to_lowercase()).or_default();
+                if folded.last() != Some(&index) {
+                    folded.push(index);
+                }
             }
-            dir.exact.insert(attrs.user_id.clone(), index);
-            dir.folded
-                .entry(attrs.user_id.to_lowercase())
-                .or_default()
-                .push(index);
             dir.entries.push(Entry { attrs, line });
         }
         ignored_fields.sort_by_key(|f| f.to_lowercase());
@@ -203,7 +289,7 @@ impl Directory {
         }
     }
 
-    /// The line of the file where the record of `user_id` (exact id) starts.
+    /// The line of the file where the record of `user_id` (exact id, or object id) starts.
     pub fn line_of(&self, user_id: &str) -> Option<usize> {
         self.exact.get(user_id).map(|&i| self.entries[i].line)
     }
@@ -234,6 +320,7 @@ impl Directory {
 pub struct DirectoryFileResolver {
     directory: Directory,
     source: String,
+    netbios: NetbiosMap,
 }
 
 impl DirectoryFileResolver {
@@ -242,7 +329,14 @@ impl DirectoryFileResolver {
         Self {
             directory,
             source: source.into(),
+            netbios: NetbiosMap::default(),
         }
+    }
+
+    /// Fill the NetBIOS names the file does not give from `netbios` (by the user's domain).
+    pub fn with_netbios(mut self, netbios: NetbiosMap) -> Self {
+        self.netbios = netbios;
+        self
     }
 
     pub fn directory(&self) -> &Directory {
@@ -256,7 +350,9 @@ impl AttributeResolver for DirectoryFileResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
-        self.directory.lookup(user_id).cloned()
+        let mut attrs = self.directory.lookup(user_id).cloned()?;
+        self.netbios.apply(&mut attrs);
+        Ok(attrs)
     }
 }
 

@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use emailprof_core::attributes::{
-    AttributeResolver, ResolveError, UserIdentity, required_attributes,
+    Attribute, AttributeResolver, DirectoryAttributes, MissingAttributes, ResolveError,
+    UserIdentity, required_attributes,
 };
+use emailprof_core::model::Account;
 use emailprof_core::{EmailProfile, resolve_identity};
 use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
+
+pub use emailprof_directory::NetbiosMap;
 
 pub use emailprof_directory::placeholders::Mdm;
 
@@ -32,7 +36,9 @@ pub fn directory_resolver(path: Option<&Path>) -> Result<DirectoryFileResolver> 
         Some(p) => {
             let shown = p.display().to_string();
             let Some(format) = DirectoryFormat::from_path(&shown) else {
-                invalid!("{shown}: unknown directory format; use a .csv, .json or .ldif file")
+                invalid!(
+                    "{shown}: unknown directory format; use a .csv, .json (.jsonl) or .ldif file"
+                )
             };
             (shown, material::read_input(p)?, format)
         }
@@ -159,6 +165,14 @@ impl UserSource {
         Ok(UserSource::Resolver(Box::new(directory_resolver(path)?)))
     }
 
+    /// A directory file whose users' NetBIOS domain names come from `netbios` where the file
+    /// has none (Microsoft Entra ID exports never do).
+    pub fn directory_with_netbios(path: Option<&Path>, netbios: NetbiosMap) -> Result<UserSource> {
+        Ok(UserSource::Resolver(Box::new(
+            directory_resolver(path)?.with_netbios(netbios),
+        )))
+    }
+
     /// A resolver plugin.
     pub fn plugin(spec: &PluginSpec) -> Result<UserSource> {
         Ok(UserSource::Resolver(plugin_resolver(spec)?))
@@ -188,8 +202,7 @@ impl UserSource {
                 }
             }
         };
-        let identity = resolve_identity(&profile.account, &attrs)
-            .map_err(|e| Error::invalid(e.to_string()))?;
+        let identity = identity(&profile.account, &attrs).map_err(Error::invalid)?;
         // Directory values are checked; an MDM's variables are filled in later by the MDM.
         if matches!(self, UserSource::Resolver(_)) {
             identity
@@ -197,5 +210,31 @@ impl UserSource {
                 .map_err(Error::invalid)?;
         }
         Ok(identity)
+    }
+}
+
+/// The account identity of `attrs`' user, or why not. A missing NetBIOS name of a known domain
+/// says which `--netbios` mapping would give it (Graph has no NetBIOS names).
+pub(crate) fn identity(
+    account: &Account,
+    attrs: &DirectoryAttributes,
+) -> std::result::Result<UserIdentity, String> {
+    resolve_identity(account, attrs).map_err(|e| missing_message(&e, attrs))
+}
+
+fn missing_message(e: &MissingAttributes, attrs: &DirectoryAttributes) -> String {
+    let domain = attrs
+        .domain_fqdn
+        .as_deref()
+        .filter(|d| !d.trim().is_empty());
+    match (e.missing.as_slice(), domain) {
+        ([Attribute::NetbiosName], Some(domain)) => format!(
+            "user `{}`: the profile needs the NetBIOS domain name of {domain}, which the directory does not give; give --netbios {domain}=NAME",
+            e.user_id
+        ),
+        (missing, Some(domain)) if missing.contains(&Attribute::NetbiosName) => {
+            format!("{e}; for the NetBIOS domain name of {domain}, give --netbios {domain}=NAME")
+        }
+        _ => e.to_string(),
     }
 }

@@ -6,6 +6,7 @@ mod certificate_files;
 mod cli;
 mod diff;
 mod emit;
+mod entra;
 mod golden;
 mod install;
 mod invalid;

@@ -109,6 +109,10 @@ fn format_from_path() {
         DirectoryFormat::from_path("users.ldif"),
         Some(DirectoryFormat::Ldif)
     );
+    assert_eq!(
+        DirectoryFormat::from_path("graph-pages.JSONL"),
+        Some(DirectoryFormat::Json)
+    );
     assert_eq!(DirectoryFormat::from_path("users"), None);
     assert_eq!(DirectoryFormat::from_path("dir.csv/users"), None);
     assert_eq!(DirectoryFormat::from_path("users.xlsx"), None);

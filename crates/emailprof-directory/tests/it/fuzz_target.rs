@@ -9,10 +9,14 @@ mod target;
 use emailprof_testkit::fuzz;
 use proptest::prelude::*;
 
-const SEEDS: [&[u8]; 3] = [
+const SEEDS: [&[u8]; 7] = [
     include_bytes!("../../../../examples/directory.csv"),
     include_bytes!("../../../../examples/directory.json"),
     include_bytes!("../../../../examples/directory.ldif"),
+    include_bytes!("../data/entra/graph-page.json"),
+    include_bytes!("../data/entra/graph-pages.jsonl"),
+    include_bytes!("../data/entra/az-user-list.json"),
+    include_bytes!("../data/entra/get-mguser-single.json"),
 ];
 
 const TOKENS: &[&str] = &[
@@ -43,6 +47,10 @@ const TOKENS: &[&str] = &[
     "]",
     "null",
     "\"users\":",
+    "\"value\":",
+    "\"@odata.nextLink\":",
+    "onPremisesSamAccountName",
+    "\"AdditionalProperties\":{},",
     "\\u0000",
     "\u{FEFF}",
     "=",

@@ -53,6 +53,10 @@ proptest! {
                 Just("\""), Just(","), Just("{"), Just("}"), Just("["), Just("]"), Just("\"users\":"),
                 Just("\"userId\":"), Just("null"), Just("\\"), Just("=="), Just("a@b"), Just("DC=x"),
                 Just("id,upn,mail\n"), Just("\r\n"), Just("\u{FEFF}"),
+                // Microsoft Entra ID exports (Graph pages, JSON lines, PowerShell).
+                Just("\"value\":"), Just("\"@odata.context\":\"x\","), Just("\"onPremisesSamAccountName\":"),
+                Just("\"businessPhones\":[],"), Just("\"UserPrincipalName\":"), Just("\"proxyAddresses\":[\"SMTP:a@b\"]"),
+                Just("\"id\":"), Just("\"a\""),
             ],
             0..40,
         )

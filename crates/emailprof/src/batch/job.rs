@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use emailprof_core::Severity;
 use emailprof_core::attributes::DirectoryAttributes;
-use emailprof_core::{Severity, resolve_identity};
 
 use super::naming::{extension, mix, safe_file_stem};
 use super::sink::{Form, push_tar_entry, write_atomic};
@@ -72,9 +72,9 @@ impl Job<'_> {
         stream: &mut Vec<u8>,
     ) {
         let user_id = attrs.user_id.as_str();
-        let identity = match resolve_identity(self.account, &attrs) {
+        let identity = match crate::users::identity(self.account, &attrs) {
             Ok(i) => i,
-            Err(e) => return out.push(Self::failed(user_id, None, e.to_string())),
+            Err(e) => return out.push(Self::failed(user_id, None, e)),
         };
         // A value no device could use fails this user; the others go on.
         if let Err(why) = identity.check_values(self.account) {

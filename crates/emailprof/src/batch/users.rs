@@ -1,6 +1,6 @@
-//! The users of a batch, streamed: a CSV directory row by row (flat memory), JSON and LDIF
-//! exports whole, or user ids for a resolver plugin one per line; sharded, and refused when an
-//! id repeats.
+//! The users of a batch, streamed: a CSV directory row by row and a Microsoft Entra ID export
+//! user by user (flat memory), other JSON and LDIF exports whole, or user ids for a resolver
+//! plugin one per line; sharded, and refused when an id repeats.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -11,13 +11,19 @@ use super::dedup::{Bloom, Duplicates, EXACT_UP_TO};
 use super::naming::Shard;
 use crate::error::{Result, invalid};
 use crate::material::open_input;
-use crate::users::{BUILTIN_DIRECTORY, PluginSpec, directory_resolver};
+use crate::users::{BUILTIN_DIRECTORY, NetbiosMap, PluginSpec, directory_resolver};
 
 /// Which users a batch emits for.
 #[derive(Clone, Debug)]
 pub enum Users {
     /// Every user of a directory export (`None`: the built-in example directory).
     Directory(Option<PathBuf>),
+    /// Like `Directory`, with the NetBIOS domain names the export does not give (`--netbios`;
+    /// Microsoft Entra ID exports never give them).
+    DirectoryWithNetbios {
+        directory: Option<PathBuf>,
+        netbios: NetbiosMap,
+    },
     /// The ids listed in a file (`-`: stdin), one per line, resolved by a plugin.
     Plugin {
         plugin: PluginSpec,
@@ -112,16 +118,95 @@ fn user_ids(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)
 /// row by row, so memory stays flat however many users it has; JSON and LDIF exports are
 /// parsed whole. Also returns the number of users when it is known cheaply.
 pub(crate) fn stream(users: &Users, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
-    let directory = match users {
+    let (directory, netbios) = match users {
         Users::Plugin { ids, .. } => {
             let Some(path) = ids else {
                 invalid!("with --resolver, give the user ids with --users FILE (one per line)")
             };
             return user_ids(path, shard);
         }
-        Users::Directory(d) => d,
+        Users::Directory(d) => (d, None),
+        Users::DirectoryWithNetbios { directory, netbios } => (directory, Some(netbios.clone())),
     };
+    let (iter, total) = directory_users(directory, shard)?;
+    let Some(netbios) = netbios else {
+        return Ok((iter, total));
+    };
+    let iter = iter.map(move |item| match item {
+        Ok(Item::Attrs(mut attrs)) => {
+            netbios.apply(&mut attrs);
+            Ok(Item::Attrs(attrs))
+        }
+        other => other,
+    });
+    Ok((Box::new(iter), total))
+}
+
+/// A Microsoft Entra ID export, streamed user by user. A large file is read twice, like a CSV
+/// file: first for the number of users and the ids that may repeat (see `dedup`).
+fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
+    let name = path.display().to_string();
     let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
+    let open = |p: &Path| {
+        emailprof_directory::EntraStream::new(open_input(p)?)
+            .map_err(|e| crate::Error::invalid(format!("{name}: cannot start reading: {e}")))
+    };
+    // A Graph user with the README's $select takes about 300 bytes (more with every property):
+    // the estimate of the number of users, which picks exact tracking or the two passes and
+    // sizes the filter as `count_lines` does for CSV.
+    let estimate = std::fs::metadata(path).map_or(0, |m| m.len()) / 300;
+    let (mut duplicates, total) = if estimate <= EXACT_UP_TO {
+        (Duplicates::exact(), None)
+    } else {
+        let first = open(path)?
+            .map_while(Result::ok)
+            .filter(|(u, _)| keep(u))
+            .map(|(u, _)| u.user_id);
+        let (d, n) = Duplicates::from_first_pass(first, Bloom::for_users(estimate));
+        (d, Some(n))
+    };
+    let iter = open(path)?.filter_map(move |r| match r {
+        Err(e) => Some(Err(format!("{name}: {e}"))),
+        Ok((u, line)) => {
+            if !keep(&u) {
+                return None;
+            }
+            if !duplicates.first_time(&u.user_id) {
+                return Some(Err(format!(
+                    "{name}: line {line}: user id `{}` appears more than once",
+                    u.user_id
+                )));
+            }
+            Some(Ok(Item::Attrs(u)))
+        }
+    });
+    Ok((Box::new(iter), total))
+}
+
+/// Whether `path` is a `.json` file holding a Microsoft Entra ID export (by its first bytes).
+fn is_entra_export(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut prefix = Vec::with_capacity(64 * 1024);
+    open_input(path)?
+        .take(64 * 1024)
+        .read_to_end(&mut prefix)
+        .map_err(|e| crate::Error::invalid(format!("{}: cannot read: {e}", path.display())))?;
+    Ok(emailprof_directory::is_entra_export(&prefix))
+}
+
+/// The users of a directory export (`None`: the built-in example directory).
+fn directory_users(
+    directory: &Option<PathBuf>,
+    shard: Option<Shard>,
+) -> Result<(UserIter, Option<u64>)> {
+    let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
+    if let Some(p) = directory
+        && emailprof_directory::DirectoryFormat::from_path(&p.display().to_string())
+            == Some(emailprof_directory::DirectoryFormat::Json)
+        && is_entra_export(p)?
+    {
+        return entra_users(p, shard);
+    }
     let is_csv = match directory {
         None => true,
         Some(p) => {
@@ -200,6 +285,6 @@ pub(crate) fn stream(users: &Users, shard: Option<Shard>) -> Result<(UserIter, O
 pub(crate) fn plugin(users: &Users) -> Option<&PluginSpec> {
     match users {
         Users::Plugin { plugin, .. } => Some(plugin),
-        Users::Directory(_) => None,
+        Users::Directory(_) | Users::DirectoryWithNetbios { .. } => None,
     }
 }
