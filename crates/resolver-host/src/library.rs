@@ -11,8 +11,8 @@ use std::sync::Mutex;
 
 use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
-    ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, PluginInfo, ResolveRequest,
-    ResolveResponse, abi_major, rc, symbols,
+    ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ListBatch, ListRequest,
+    PluginInfo, ResolveRequest, ResolveResponse, abi_major, rc, symbols,
 };
 use resolver_sdk::Backend;
 
@@ -24,6 +24,18 @@ type InitFn = unsafe extern "C" fn(*const c_char, *mut *mut c_void, *mut *mut c_
 type ResolveFn = unsafe extern "C" fn(*mut c_void, *const c_char, *mut *mut c_char) -> i32;
 type FreeStringFn = unsafe extern "C" fn(*mut c_char);
 type ShutdownFn = unsafe extern "C" fn(*mut c_void);
+type ListOpenFn =
+    unsafe extern "C" fn(*mut c_void, *const c_char, *mut *mut c_void, *mut *mut c_char) -> i32;
+type ListNextFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_char) -> i32;
+type ListCloseFn = unsafe extern "C" fn(*mut c_void);
+
+/// The optional listing functions (ABI 1.1).
+#[derive(Clone, Copy)]
+struct ListFns {
+    open: ListOpenFn,
+    next: ListNextFn,
+    close: ListCloseFn,
+}
 
 /// A loaded plugin library: its functions, valid for the life of the process.
 #[derive(Clone)]
@@ -34,6 +46,7 @@ struct Plugin {
     resolve: ResolveFn,
     free_string: FreeStringFn,
     shutdown: ShutdownFn,
+    list: Option<ListFns>,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -300,6 +313,22 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
     let shutdown: ShutdownFn = *unsafe { library.get::<ShutdownFn>(symbols::SHUTDOWN) }
         .map_err(|_| missing(symbols::SHUTDOWN))?;
 
+    // The listing trio is optional (ABI 1.1): all three, or the plugin cannot list.
+    // SAFETY (all three): same ABI major, and a plugin exporting these names declares the
+    // header's signatures for them.
+    let list = match (
+        unsafe { library.get::<ListOpenFn>(symbols::LIST_OPEN) },
+        unsafe { library.get::<ListNextFn>(symbols::LIST_NEXT) },
+        unsafe { library.get::<ListCloseFn>(symbols::LIST_CLOSE) },
+    ) {
+        (Ok(open), Ok(next), Ok(close)) => Some(ListFns {
+            open: *open,
+            next: *next,
+            close: *close,
+        }),
+        _ => None,
+    };
+
     let mut plugin = Plugin {
         path: canonical,
         info: PluginInfo::new("?", "?"),
@@ -307,6 +336,7 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
         resolve,
         free_string,
         shutdown,
+        list,
     };
     let mut out: *mut c_char = std::ptr::null_mut();
     // SAFETY: `out` is valid for the call.
@@ -391,6 +421,144 @@ impl LibraryResolver {
     }
 }
 
+impl LibraryResolver {
+    /// Every user the plugin lists, batch by batch (ABI 1.1). The listing owns the resolver,
+    /// which is shut down when the listing is dropped. [`HostError::CannotList`] when the
+    /// plugin has no listing functions or says it cannot list.
+    pub fn list_users(self) -> Result<crate::UserBatches, HostError> {
+        let Some(fns) = self.plugin.list else {
+            return Err(HostError::CannotList {
+                plugin: self.plugin.name(),
+            });
+        };
+        let request = serde_json::to_string(&ListRequest::new()).map_err(|e| {
+            HostError::BadJson {
+                plugin: self.plugin.name(),
+                context: "list request",
+                message: e.to_string(),
+            }
+        })?;
+        let request = CString::new(request).map_err(|_| HostError::Protocol {
+            plugin: self.plugin.name(),
+            message: "the list request contains a NUL character".to_owned(),
+        })?;
+        let mut cursor: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        let code = {
+            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            // SAFETY: the state is live and ours under the lock; the pointers are valid for
+            // the call.
+            unsafe { (fns.open)(state.0, request.as_ptr(), &mut cursor, &mut err) }
+        };
+        let reply = Reply {
+            code,
+            text: self.plugin.take_string(err),
+        };
+        if code == rc::UNSUPPORTED {
+            return Err(HostError::CannotList {
+                plugin: self.plugin.name(),
+            });
+        }
+        if code != rc::OK {
+            return Err(self.plugin.call_error(reply, "list"));
+        }
+        if cursor.is_null() {
+            return Err(HostError::Protocol {
+                plugin: self.plugin.name(),
+                message: "list_open succeeded but returned no cursor".to_owned(),
+            });
+        }
+        Ok(Box::new(LibraryListing {
+            fns,
+            cursor: State(cursor),
+            resolver: self,
+        }))
+    }
+}
+
+/// An open listing of an in-process plugin; closes its cursor when done or dropped, before
+/// the resolver (and so the state) goes.
+struct LibraryListing {
+    fns: ListFns,
+    /// Null once closed.
+    cursor: State,
+    resolver: LibraryResolver,
+}
+
+impl LibraryListing {
+    fn close(&mut self) {
+        if !self.cursor.0.is_null() {
+            let _state = self
+                .resolver
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            // SAFETY: the cursor came from this plugin's list_open and is closed once.
+            unsafe { (self.fns.close)(self.cursor.0) };
+            self.cursor.0 = std::ptr::null_mut();
+        }
+    }
+
+    fn fetch(&mut self) -> Result<ListBatch, HostError> {
+        let plugin = &self.resolver.plugin;
+        let mut out: *mut c_char = std::ptr::null_mut();
+        let code = {
+            let _state = self
+                .resolver
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            // SAFETY: the cursor is open (checked by the caller) and calls are serialized.
+            unsafe { (self.fns.next)(self.cursor.0, &mut out) }
+        };
+        let reply = Reply {
+            code,
+            text: plugin.take_string(out),
+        };
+        if code != rc::OK {
+            return Err(plugin.call_error(reply, "list_next"));
+        }
+        serde_json::from_str(reply.text.as_deref().unwrap_or_default()).map_err(|e| {
+            HostError::BadJson {
+                plugin: plugin.name(),
+                context: "list batch",
+                message: e.to_string(),
+            }
+        })
+    }
+}
+
+impl Iterator for LibraryListing {
+    type Item = Result<Vec<resolver_sdk::ListedUser>, HostError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.cursor.0.is_null() {
+            match self.fetch() {
+                Ok(batch) => {
+                    if batch.done {
+                        self.close();
+                    }
+                    if batch.users.is_empty() {
+                        continue;
+                    }
+                    return Some(Ok(crate::listed(batch.users)));
+                }
+                Err(e) => {
+                    self.close();
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl Drop for LibraryListing {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
 impl Drop for LibraryResolver {
     fn drop(&mut self) {
         let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
@@ -432,6 +600,8 @@ impl AttributeResolver for LibraryResolver {
 struct LibraryBackend {
     plugin: Plugin,
     state: Option<State>,
+    /// The open listing's cursor.
+    cursor: Option<State>,
 }
 
 fn error_body(e: &HostError) -> ErrorBody {
@@ -453,11 +623,72 @@ impl Backend for LibraryBackend {
             .plugin
             .init_state(&config)
             .map_err(|e| error_body(&e))?;
+        self.close_listing();
         if let Some(old) = self.state.replace(state) {
             // SAFETY: the old state came from this plugin's init and is dropped here.
             unsafe { (self.plugin.shutdown)(old.0) };
         }
         Ok(())
+    }
+
+    fn list(&mut self, request: &ListRequest) -> Result<ListBatch, ErrorBody> {
+        self.close_listing();
+        let Some(state) = &self.state else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "list before init"));
+        };
+        let Some(fns) = self.plugin.list else {
+            return Err(ErrorBody::new(
+                ErrorCode::Unsupported,
+                format!("plugin `{}` cannot list users", self.plugin.name()),
+            ));
+        };
+        let request = serde_json::to_string(request)
+            .ok()
+            .and_then(|r| CString::new(r).ok())
+            .ok_or_else(|| ErrorBody::new(ErrorCode::BadRequest, "unusable list request"))?;
+        let mut cursor: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the state is live; the pointers are valid for the call.
+        let code = unsafe { (fns.open)(state.0, request.as_ptr(), &mut cursor, &mut err) };
+        let reply = Reply {
+            code,
+            text: self.plugin.take_string(err),
+        };
+        if code == rc::UNSUPPORTED {
+            return Err(ErrorBody::new(
+                ErrorCode::Unsupported,
+                format!("plugin `{}` cannot list users", self.plugin.name()),
+            ));
+        }
+        if code != rc::OK || cursor.is_null() {
+            return Err(error_body(&self.plugin.call_error(reply, "list")));
+        }
+        self.cursor = Some(State(cursor));
+        self.list_next()
+    }
+
+    fn list_next(&mut self) -> Result<ListBatch, ErrorBody> {
+        let (Some(fns), Some(cursor)) = (self.plugin.list, &self.cursor) else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "no listing is open"));
+        };
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the cursor is open and ours.
+        let code = unsafe { (fns.next)(cursor.0, &mut out) };
+        let reply = Reply {
+            code,
+            text: self.plugin.take_string(out),
+        };
+        let batch = if code == rc::OK {
+            serde_json::from_str::<ListBatch>(reply.text.as_deref().unwrap_or_default())
+                .map_err(|e| ErrorBody::new(ErrorCode::Failed, e.to_string()))
+        } else {
+            let e = self.plugin.call_error(reply, "list_next");
+            Err(ErrorBody::new(ErrorCode::Failed, e.to_string()))
+        };
+        if !matches!(batch, Ok(ListBatch { done: false, .. })) {
+            self.close_listing();
+        }
+        batch
     }
 
     fn resolve(&mut self, request: &ResolveRequest) -> Result<ResolveResponse, ErrorBody> {
@@ -470,8 +701,18 @@ impl Backend for LibraryBackend {
     }
 }
 
+impl LibraryBackend {
+    fn close_listing(&mut self) {
+        if let (Some(fns), Some(cursor)) = (self.plugin.list, self.cursor.take()) {
+            // SAFETY: the cursor came from this plugin's list_open and is closed once.
+            unsafe { (fns.close)(cursor.0) };
+        }
+    }
+}
+
 impl Drop for LibraryBackend {
     fn drop(&mut self) {
+        self.close_listing();
         if let Some(state) = self.state.take() {
             // SAFETY: the state came from this plugin's init and is not used after this.
             unsafe { (self.plugin.shutdown)(state.0) };
@@ -486,6 +727,7 @@ pub fn serve_library_stdio(path: &Path, opts: &LoadOptions) -> Result<(), HostEr
     let mut backend = LibraryBackend {
         plugin,
         state: None,
+        cursor: None,
     };
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
