@@ -444,7 +444,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
             schema_of::<ResolveResponse>(),
         ),
         ("resolver-error.schema.json", schema_of::<ErrorResponse>()),
-        ("resolver-list-request.schema.json", schema_of::<ListRequest>()),
+        (
+            "resolver-list-request.schema.json",
+            schema_of::<ListRequest>(),
+        ),
         ("resolver-list-batch.schema.json", schema_of::<ListBatch>()),
         (
             "resolver-plugin-info.schema.json",

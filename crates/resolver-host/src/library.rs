@@ -431,13 +431,12 @@ impl LibraryResolver {
                 plugin: self.plugin.name(),
             });
         };
-        let request = serde_json::to_string(&ListRequest::new()).map_err(|e| {
-            HostError::BadJson {
+        let request =
+            serde_json::to_string(&ListRequest::new()).map_err(|e| HostError::BadJson {
                 plugin: self.plugin.name(),
                 context: "list request",
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         let request = CString::new(request).map_err(|_| HostError::Protocol {
             plugin: self.plugin.name(),
             message: "the list request contains a NUL character".to_owned(),

@@ -359,7 +359,10 @@ impl ProcessListing {
             }
             Ok(_) => {
                 self.open = false;
-                Err(dead(&mut slot, "the plugin answered out of turn".to_owned()))
+                Err(dead(
+                    &mut slot,
+                    "the plugin answered out of turn".to_owned(),
+                ))
             }
             Err(reason) => {
                 self.open = false;
@@ -373,8 +376,7 @@ impl Iterator for ProcessListing {
     type Item = Result<(Vec<resolver_sdk::ListedUser>, bool), HostError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.open
-            .then(|| self.exchange(&HostMessage::ListNext {}))
+        self.open.then(|| self.exchange(&HostMessage::ListNext {}))
     }
 }
 

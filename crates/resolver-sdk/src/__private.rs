@@ -4,8 +4,8 @@ use std::ffi::{CStr, CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use resolver_abi::{
-    ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ListRequest, ResolveRequest,
-    ResolveResponse, rc,
+    ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ListRequest, ResolveRequest, ResolveResponse,
+    rc,
 };
 
 use crate::{

@@ -120,14 +120,16 @@ fn listed(plugin: &PluginSpec, shard: Option<Shard>) -> Result<(UserIter, Option
     let batches = crate::users::plugin_listing(plugin)?;
     let mut duplicates = Duplicates::exact();
     let iter = batches
-        .flat_map(|batch| -> Box<dyn Iterator<Item = Result<_, String>> + Send> {
-            match batch {
-                Ok(users) => Box::new(users.into_iter().map(Ok)),
-                Err(e) => Box::new(std::iter::once(Err(format!(
-                    "the listing of users is incomplete: {e}"
-                )))),
-            }
-        })
+        .flat_map(
+            |batch| -> Box<dyn Iterator<Item = Result<_, String>> + Send> {
+                match batch {
+                    Ok(users) => Box::new(users.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(format!(
+                        "the listing of users is incomplete: {e}"
+                    )))),
+                }
+            },
+        )
         .filter_map(move |user| {
             let (id, result) = match user {
                 Ok(u) => u,
