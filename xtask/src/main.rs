@@ -3,6 +3,7 @@
 //! Generated files are committed and kept fresh by tests that run the generators in check mode.
 
 mod bench;
+mod bench_ldap;
 mod codegen;
 #[cfg(test)]
 mod deps;
@@ -26,6 +27,8 @@ tasks:
   bench         measure batch throughput, signing, memory and cold start against the
                 baselines (--sizes 10000,100000,1000000; --scratch DIR to write the
                 runs' output there, e.g. a tmpfs); writes target/bench/results.md
+  bench-ldap    the LDAP resolver against one paged ldapsearch of the same users on a
+                throwaway slapd: listing and --users batches (--users 20000, --rounds 5)
 
 --check: do not write; fail if a committed file is stale.
 ";
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Some("completions") => codegen::completions(dist(rest.get(1), "completions")),
         Some("man") => codegen::man(dist(rest.get(1), "man")),
         Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
+        Some("bench-ldap") => bench_ldap::bench_ldap(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -483,6 +483,129 @@ mod tests {
                 }),
             }
         }
+
+        /// Two batches (`a`, `b`; `nobody`), then the end; or a listing that breaks.
+        fn list_users(&self) -> Option<Result<UserBatches, String>> {
+            let batches: Vec<Result<Vec<ListedUser>, String>> = vec![
+                Ok(vec![
+                    ("a".into(), self.resolve("a")),
+                    ("b".into(), self.resolve("b")),
+                ]),
+                Ok(vec![("nobody".into(), self.resolve("nobody"))]),
+            ];
+            Some(Ok(Box::new(batches.into_iter())))
+        }
+    }
+
+    /// A resolver without a listing.
+    struct Unlisted;
+
+    impl Resolver for Unlisted {
+        fn init(_: serde_json::Value) -> Result<Self, String> {
+            Ok(Unlisted)
+        }
+
+        fn info() -> PluginInfo {
+            PluginInfo::new("unlisted", "1")
+        }
+
+        fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
+            Err(ResolveError::NotFound(user_id.to_owned()))
+        }
+    }
+
+    #[test]
+    fn stdio_listing() {
+        let replies = run(concat!(
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"init":{"config":{}}}"#,
+            "\n",
+            r#"{"list":{"abi":"1.1"}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+        ));
+        assert_eq!(replies[1]["error"]["code"], "badRequest");
+        let first = &replies[3]["batch"];
+        assert_eq!(first["done"], false);
+        assert_eq!(first["users"][1]["attributes"]["userId"], "b");
+        let second = &replies[4]["batch"];
+        assert_eq!(second["users"][0]["error"]["code"], "notFound");
+        assert_eq!(
+            replies[5],
+            serde_json::json!({"batch": {"users": [], "done": true}})
+        );
+        // The listing is over.
+        assert_eq!(replies[6]["error"]["code"], "badRequest");
+
+        let mut out = Vec::new();
+        let input = "{\"init\":{\"config\":{}}}\n{\"list\":{\"abi\":\"1.1\"}}\n";
+        serve(
+            &mut ResolverBackend::<Unlisted>::new(),
+            input.as_bytes(),
+            &mut out,
+        )
+        .unwrap();
+        let last: serde_json::Value =
+            serde_json::from_str(String::from_utf8(out).unwrap().lines().last().unwrap()).unwrap();
+        assert_eq!(last["error"]["code"], "unsupported", "{last}");
+    }
+
+    #[test]
+    fn ffi_listing() {
+        use std::ffi::{CStr, CString, c_char, c_void};
+        let take = |p: *mut c_char| -> serde_json::Value {
+            assert!(!p.is_null());
+            // SAFETY: `p` came from the SDK's own `put`, freed right after copying.
+            let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned();
+            // SAFETY: as above.
+            unsafe { __private::free_string(p) };
+            serde_json::from_str(&s).unwrap()
+        };
+        let request = CString::new(r#"{"abi":"1.1"}"#).unwrap();
+        let config = CString::new("{}").unwrap();
+        let mut state: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        // SAFETY: valid pointers; the state and cursor are released once at the end.
+        unsafe {
+            assert_eq!(
+                __private::init::<Canned>(config.as_ptr(), &mut state, &mut err),
+                abi::rc::OK
+            );
+            let mut cursor: *mut c_void = std::ptr::null_mut();
+            let rc = __private::list_open::<Canned>(state, request.as_ptr(), &mut cursor, &mut err);
+            assert_eq!(rc, abi::rc::OK);
+            let mut done = false;
+            let mut users = 0;
+            while !done {
+                let mut out: *mut c_char = std::ptr::null_mut();
+                assert_eq!(__private::list_next(cursor, &mut out), abi::rc::OK);
+                let batch = take(out);
+                users += batch["users"].as_array().unwrap().len();
+                done = batch["done"] == true;
+            }
+            assert_eq!(users, 3);
+            __private::list_close(cursor);
+            __private::shutdown::<Canned>(state);
+
+            // A resolver without a listing says so with its own return code.
+            assert_eq!(
+                __private::init::<Unlisted>(config.as_ptr(), &mut state, &mut err),
+                abi::rc::OK
+            );
+            let mut cursor: *mut c_void = std::ptr::null_mut();
+            let rc =
+                __private::list_open::<Unlisted>(state, request.as_ptr(), &mut cursor, &mut err);
+            assert_eq!(rc, abi::rc::UNSUPPORTED);
+            assert_eq!(take(err)["error"]["code"], "unsupported");
+            assert!(cursor.is_null());
+            __private::shutdown::<Unlisted>(state);
+        }
     }
 
     fn run(input: &str) -> Vec<serde_json::Value> {
