@@ -106,7 +106,7 @@ fn a_wrong_abi_major_is_refused_before_other_symbols() {
     );
     let text = e.to_string();
     assert!(
-        text.contains("ABI 2.0") && text.contains("ABI 1.0"),
+        text.contains("ABI 2.0") && text.contains("ABI 1.1"),
         "{text}"
     );
 }
