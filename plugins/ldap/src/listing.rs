@@ -57,7 +57,7 @@ pub(crate) fn open(inner: Arc<Inner>) -> Result<UserBatches, String> {
     if !attrs.iter().any(|a| a.eq_ignore_ascii_case(&naming)) {
         attrs.push(naming);
     }
-    Ok(Box::new(Listing {
+    let listing = Listing {
         inner,
         conn,
         pager: Pager {
@@ -70,7 +70,55 @@ pub(crate) fn open(inner: Arc<Inner>) -> Result<UserBatches, String> {
         },
         members,
         listed: 0,
-    }))
+    };
+    prefetched(listing)
+}
+
+/// The listing run one page ahead on its own thread, so the server's next page overlaps the
+/// host's work on this one: at most three pages in memory (the one in use, one queued, one
+/// being fetched). The thread ends when the listing does or the receiver is dropped. The end
+/// is an explicit message: a thread that died (a panic) is an error, never a short listing.
+fn prefetched(listing: Listing) -> Result<UserBatches, String> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Result<Vec<ListedUser>, String>>>(1);
+    std::thread::Builder::new()
+        .name("ldap-listing".to_owned())
+        .spawn(move || {
+            let mut listing = listing;
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                for batch in listing.by_ref() {
+                    let failed = batch.is_err();
+                    if tx.send(Some(batch)).is_err() || failed {
+                        return;
+                    }
+                }
+                let _ = tx.send(None);
+            }));
+            if outcome.is_err() {
+                let _ = tx.send(Some(Err("the listing thread panicked".to_owned())));
+            }
+        })
+        .map_err(|e| format!("cannot start the listing thread: {e}"))?;
+    let mut over = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        if over {
+            return None;
+        }
+        match rx.recv() {
+            Ok(Some(Ok(users))) => Some(Ok(users)),
+            Ok(Some(Err(e))) => {
+                over = true;
+                Some(Err(e))
+            }
+            Ok(None) => {
+                over = true;
+                None
+            }
+            Err(_) => {
+                over = true;
+                Some(Err("the listing stopped before its end".to_owned()))
+            }
+        }
+    })))
 }
 
 /// Whether the server is Active Directory (or AD LDS), from its root DSE.
