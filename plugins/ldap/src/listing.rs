@@ -229,13 +229,26 @@ impl Pager {
             cookie: std::mem::take(&mut self.cookie),
         };
         conn.with_timeout(inner.timeout());
-        let result = conn
-            .with_controls(control)
-            .search(&self.base, Scope::Subtree, &self.filter, &self.attrs)
-            .map_err(|e| {
-                format!("the connection to {url} failed after {listed} users were listed: {e}")
-            })?;
-        let (entries, outcome) = (result.0, result.1);
+        // A raw stream, not `search`: its adapter drops continuation references, which would
+        // hide users from the listing without a word.
+        let (entries, outcome) = (|| {
+            let mut stream = conn.with_controls(control).streaming_search(
+                &self.base,
+                Scope::Subtree,
+                &self.filter,
+                &self.attrs,
+            )?;
+            let mut entries = Vec::new();
+            while let Some(entry) = stream.next()? {
+                if !entry.is_intermediate() {
+                    entries.push(entry);
+                }
+            }
+            Ok::<_, ldap3::LdapError>((entries, stream.result()))
+        })()
+        .map_err(|e| {
+            format!("the connection to {url} failed after {listed} users were listed: {e}")
+        })?;
         match outcome.rc {
             0 => {}
             4 => {

@@ -302,3 +302,33 @@ fn a_batch_of_ids_costs_a_few_searches_not_one_per_id() {
     let used = after - before;
     assert!((4..=8).contains(&used), "{used} searches for {USERS} ids");
 }
+
+/// A subtree held by another server (a referral object) makes a subtree search return a
+/// continuation reference: the listing fails by default (users there would be missing), and
+/// lists the rest only when told to skip references.
+#[test]
+fn continuation_references_fail_the_listing_unless_skipped() {
+    let referral = format!(
+        "dn: CN=Elsewhere,{CONTAINER}\n\
+         objectClass: referral\n\
+         objectClass: extensibleObject\n\
+         cn: Elsewhere\n\
+         ref: ldap://dc2.contoso.com/CN=Elsewhere,{CONTAINER}\n"
+    );
+    let Some(server) = Slapd::start_with(&format!("{}\n{referral}", ldif())) else {
+        return;
+    };
+    let r = resolver(config(&server, json!({"base_dn": CONTAINER})));
+    let Err(e) = list(&r) else {
+        panic!("a listing with a continuation reference looked complete")
+    };
+    assert!(
+        e.contains("continuation references") && e.contains("dc2.contoso.com"),
+        "{e}"
+    );
+    let r = resolver(config(
+        &server,
+        json!({"base_dn": CONTAINER, "skip_references": true}),
+    ));
+    assert_eq!(ids_of(&list(&r).expect("a listing")).len(), USERS);
+}
