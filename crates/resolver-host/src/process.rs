@@ -283,11 +283,12 @@ impl ProcessResolver {
             open: true,
         };
         let first = listing.exchange(&HostMessage::List(ListRequest::new()))?;
-        Ok(Box::new(std::iter::once(Ok(first)).chain(listing).filter(
-            |b: &Result<(Vec<resolver_sdk::ListedUser>, bool), HostError>| {
-                !matches!(b, Ok((users, _)) if users.is_empty())
-            },
-        ).map(|b| b.map(|(users, _)| users))))
+        // Empty batches (the last one often is) carry nothing for the caller.
+        Ok(Box::new(
+            std::iter::once(Ok(first))
+                .chain(listing)
+                .filter(|b| !matches!(b, Ok(users) if users.is_empty())),
+        ))
     }
 }
 
@@ -298,11 +299,12 @@ struct ProcessListing {
 }
 
 impl ProcessListing {
-    /// Send `message`, read the batch it is answered by.
+    /// Send `message`, read the batch it is answered by; the listing is over after a batch
+    /// that says `done` or any failure.
     fn exchange(
         &mut self,
         message: &HostMessage,
-    ) -> Result<(Vec<resolver_sdk::ListedUser>, bool), HostError> {
+    ) -> Result<Vec<resolver_sdk::ListedUser>, HostError> {
         let name = self.resolver.name();
         let timeout = self.resolver.timeout;
         let mut slot = self
@@ -341,7 +343,7 @@ impl ProcessListing {
                 if batch.done {
                     self.open = false;
                 }
-                Ok((crate::listed(batch.users), batch.done))
+                Ok(crate::listed(batch.users))
             }
             Ok(PluginMessage::Error(body)) => {
                 self.open = false;
@@ -373,7 +375,7 @@ impl ProcessListing {
 }
 
 impl Iterator for ProcessListing {
-    type Item = Result<(Vec<resolver_sdk::ListedUser>, bool), HostError>;
+    type Item = Result<Vec<resolver_sdk::ListedUser>, HostError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.open.then(|| self.exchange(&HostMessage::ListNext {}))
