@@ -46,8 +46,7 @@ pub(crate) fn open(inner: Arc<Inner>) -> Result<UserBatches, String> {
     let members = match &users.member_of {
         None => None,
         Some(group) if is_active_directory(&inner, &mut conn)? => {
-            // RFC 4515: the group DN is a value in the filter.
-            filter = format!("(&{filter}(memberOf:{IN_CHAIN}:={}))", ldap_escape(group));
+            filter = in_chain_filter(&filter, group);
             None
         }
         Some(group) => Some(expand_group(&inner, &mut conn, group, page_size)?),
@@ -119,6 +118,12 @@ fn prefetched(listing: Listing) -> Result<UserBatches, String> {
             }
         }
     })))
+}
+
+/// `filter` narrowed to the members of `group`, nested groups included, with AD's in-chain
+/// matching rule. RFC 4515: the group DN is a value in the filter, never filter syntax.
+fn in_chain_filter(filter: &str, group: &str) -> String {
+    format!("(&{filter}(memberOf:{IN_CHAIN}:={}))", ldap_escape(group))
 }
 
 /// Whether the server is Active Directory (or AD LDS), from its root DSE.
@@ -369,5 +374,25 @@ impl Drop for Listing {
     fn drop(&mut self) {
         // An unfinished paged search holds server resources until abandoned or unbound.
         let _ = self.conn.unbind();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_dns_are_values_in_the_in_chain_filter() {
+        assert_eq!(
+            in_chain_filter(
+                "(objectClass=user)",
+                "CN=Mobile (EU),OU=Groups,DC=contoso,DC=com"
+            ),
+            "(&(objectClass=user)(memberOf:1.2.840.113556.1.4.1941:=CN=Mobile \\28EU\\29,OU=Groups,DC=contoso,DC=com))"
+        );
+        assert_eq!(
+            in_chain_filter("(objectClass=user)", "CN=x)(objectClass=*"),
+            "(&(objectClass=user)(memberOf:1.2.840.113556.1.4.1941:=CN=x\\29\\28objectClass=\\2a))"
+        );
     }
 }
