@@ -1,7 +1,8 @@
 /*
- * emailprof_resolver.h: the C interface of emailprof attribute-resolver plugins (ABI 1.0).
+ * emailprof_resolver.h: the C interface of emailprof attribute-resolver plugins (ABI 1.1).
  *
- * A plugin is a shared library exporting the six functions below. emailprof loads it only by
+ * A plugin is a shared library exporting the six required functions below, and optionally
+ * (since ABI 1.1) the three emailprof_resolver_list_* functions that list its users. emailprof loads it only by
  * explicit path, reads emailprof_resolver_abi_version() before any other symbol, and never
  * unloads it. Rust plugins get all of this from resolver-sdk's declare_resolver! macro.
  *
@@ -17,6 +18,8 @@
  *    the host never calls free() on them.
  *  - The state (*state_out) belongs to the plugin. The host passes it to resolve() and passes
  *    it to shutdown() exactly once, after which it is not used.
+ *  - A listing cursor (*cursor_out) belongs to the plugin. The host passes it to list_next()
+ *    and to list_close() exactly once, always before shutdown() of the state it came from.
  *
  * Threads: the host calls into one state from one thread at a time (it holds a lock), though
  * not always the same thread.
@@ -26,7 +29,7 @@
  * When a function returns anything but EMAILPROF_RESOLVER_OK, its out string is either NULL
  * or an error object:
  *     {"error": {"code": "badConfig", "message": "..."}}
- * where code is one of notFound, ambiguous, failed, badConfig, badRequest, panic. Messages
+ * where code is one of notFound, ambiguous, failed, badConfig, badRequest, panic, unsupported. Messages
  * are shown to people, so they must never contain secrets such as passwords.
  */
 #ifndef EMAILPROF_RESOLVER_H
@@ -40,7 +43,7 @@ extern "C" {
 
 /* ABI version packed as (major << 16) | minor. The host requires an equal major. */
 #define EMAILPROF_RESOLVER_ABI_MAJOR 1
-#define EMAILPROF_RESOLVER_ABI_MINOR 0
+#define EMAILPROF_RESOLVER_ABI_MINOR 1
 #define EMAILPROF_RESOLVER_ABI_VERSION \
     ((uint32_t)((EMAILPROF_RESOLVER_ABI_MAJOR << 16) | EMAILPROF_RESOLVER_ABI_MINOR))
 
@@ -49,13 +52,14 @@ extern "C" {
 #define EMAILPROF_RESOLVER_ERROR 1          /* the resolver failed as a whole (config, I/O)  */
 #define EMAILPROF_RESOLVER_PANIC 2          /* the plugin caught a panic or exception        */
 #define EMAILPROF_RESOLVER_BAD_REQUEST 3    /* NULL pointer, not UTF-8, or not the JSON shape */
+#define EMAILPROF_RESOLVER_UNSUPPORTED 4    /* (1.1) the plugin does not do this optional call */
 
 /* Returns EMAILPROF_RESOLVER_ABI_VERSION as the plugin was built. Must not allocate or fail. */
 uint32_t emailprof_resolver_abi_version(void);
 
 /*
  * Writes plugin information to *info_out:
- *     {"name": "ldap", "version": "1.2.0", "abi": "1.0"}
+ *     {"name": "ldap", "version": "1.2.0", "abi": "1.1"}
  */
 int32_t emailprof_resolver_info(char **info_out);
 
@@ -68,7 +72,7 @@ int32_t emailprof_resolver_init(const char *config_json, void **state_out, char 
 
 /*
  * Resolves a batch of users. request_json:
- *     {"abi": "1.0", "userIds": ["user1", "user2"]}
+ *     {"abi": "1.1", "userIds": ["user1", "user2"]}
  * On success *response_out holds one result per user id, in order:
  *     {"results": [
  *        {"attributes": {"userId": "user1", "userPrincipalName": "user1@contoso.com",
@@ -80,6 +84,34 @@ int32_t emailprof_resolver_init(const char *config_json, void **state_out, char 
  * code. The return code is for failures of the whole call.
  */
 int32_t emailprof_resolver_resolve(void *state, const char *request_json, char **response_out);
+
+/*
+ * Optional, ABI 1.1: listing users, so that `emailprof batch --resolver PLUGIN` without a list
+ * of user ids emits for every user the plugin's configuration selects. Export all three or
+ * none; without them (or when list_open returns EMAILPROF_RESOLVER_UNSUPPORTED with code
+ * unsupported) the host tells the user to give --users FILE instead.
+ *
+ * list_open starts a listing. request_json:
+ *     {"abi": "1.1"}
+ * On success it writes an opaque cursor to *cursor_out. Each list_next writes the next batch:
+ *     {"users": [{"attributes": {"userId": "user1", ...}},
+ *                {"error": {"code": "failed", "message": "...", "userId": "user2"}}],
+ *      "done": false}
+ * userId is the id resolve() would find the user by. A batch with "done": true is the last
+ * (it may carry users). Keep batches small (hundreds of users): the host holds one at a time,
+ * so its memory stays flat however large the directory.
+ *
+ * A listing that cannot complete (the directory went away, a server size limit, a page that
+ * failed) must make list_next return EMAILPROF_RESOLVER_ERROR with an error object: the host
+ * fails the run rather than take a short listing for a complete one.
+ *
+ * The host calls list_next and list_close under the same lock as resolve, and closes every
+ * cursor (also an unfinished one) before shutting the state down.
+ */
+int32_t emailprof_resolver_list_open(void *state, const char *request_json, void **cursor_out,
+                                     char **err_out);
+int32_t emailprof_resolver_list_next(void *cursor, char **batch_out);
+void emailprof_resolver_list_close(void *cursor);
 
 /* Frees a string this plugin returned. NULL is allowed. */
 void emailprof_resolver_free_string(char *s);

@@ -1,5 +1,6 @@
 //! What the resolver host reads from a plugin: the JSON lines of an out-of-process plugin
-//! (`PluginMessage`), and the replies of a library plugin (`ResolveResponse`, `ErrorResponse`).
+//! (`PluginMessage`), and the replies of a library plugin (`ResolveResponse`, `ListBatch`,
+//! `ErrorResponse`).
 //!
 //! Oracles: no panic; every error converts to a `ResolveError` with a message; every user
 //! result is handed to `on_attributes` (the fuzz target then emits it, see `crate::plugin`).
@@ -29,6 +30,7 @@ pub fn check_with(data: &[u8], on_attributes: &mut dyn FnMut(&DirectoryAttribute
     if let Ok(m) = serde_json::from_slice::<PluginMessage>(data) {
         match m {
             PluginMessage::Results(r) => results(r, on_attributes),
+            PluginMessage::Batch(b) => results(b.users, on_attributes),
             PluginMessage::Error(e) => error(e.into_resolve_error()),
             PluginMessage::Hello(h) => {
                 let _ = resolver_abi::parse_abi_major(&h.abi);
@@ -38,6 +40,9 @@ pub fn check_with(data: &[u8], on_attributes: &mut dyn FnMut(&DirectoryAttribute
     }
     if let Ok(r) = serde_json::from_slice::<ResolveResponse>(data) {
         results(r.results, on_attributes);
+    }
+    if let Ok(b) = serde_json::from_slice::<resolver_abi::ListBatch>(data) {
+        results(b.users, on_attributes);
     }
     if let Ok(e) = serde_json::from_slice::<ErrorResponse>(data) {
         error(e.error.into_resolve_error());

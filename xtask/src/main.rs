@@ -3,6 +3,7 @@
 //! Generated files are committed and kept fresh by tests that run the generators in check mode.
 
 mod bench;
+mod bench_ldap;
 mod bench_sources;
 mod codegen;
 mod deploy;
@@ -32,6 +33,8 @@ tasks:
                 runs' output there, e.g. a tmpfs); writes target/bench/results.md.
                 --sources: CSV vs Microsoft Entra ID exports of the same users,
                 interleaved; writes target/bench/sources.md
+  bench-ldap    the LDAP resolver against one paged ldapsearch of the same users on a
+                throwaway slapd: listing and --users batches (--users 20000, --rounds 5)
 
 --check: do not write; fail if a committed file is stale.
 ";
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
             bench_sources::bench_sources(&args.iter().collect::<Vec<_>>())
         }
         Some("bench") => bench::bench(&args.iter().collect::<Vec<_>>()),
+        Some("bench-ldap") => bench_ldap::bench_ldap(&args.iter().collect::<Vec<_>>()),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -393,7 +393,8 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FQDN=NAME", conflicts_with = "resolver")]
     pub netbios: Vec<String>,
 
-    /// With --resolver: the user ids to emit for, one per line (`-` for stdin).
+    /// With --resolver: the user ids to emit for, one per line (`-` for stdin). Without it,
+    /// the plugin lists its users (plugins that cannot list say so).
     #[arg(long, value_name = "FILE", requires = "resolver")]
     pub users: Option<PathBuf>,
 

@@ -151,6 +151,34 @@ pub fn placeholder_platforms(mdm: Mdm) -> &'static [&'static str] {
     }
 }
 
+/// Every user a resolver plugin lists (ABI 1.1), batch by batch; refused (exit 2) with the
+/// way out when the plugin cannot list.
+pub fn plugin_listing(spec: &PluginSpec) -> Result<resolver_host::UserBatches> {
+    let config = plugin_config(spec.config.as_deref())?;
+    let opts = resolver_host::LoadOptions {
+        allow_insecure: spec.allow_insecure,
+    };
+    let listing = match &spec.process {
+        Some(process) => {
+            let mut cmd = std::process::Command::new(&process.host_executable);
+            cmd.args(["plugin", "serve"]).arg(&spec.library);
+            if spec.allow_insecure {
+                cmd.arg("--allow-insecure-plugin");
+            }
+            resolver_host::ProcessResolver::spawn(cmd, config, process.timeout)
+                .and_then(resolver_host::ProcessResolver::list_users)
+        }
+        None => resolver_host::load_library(&spec.library, &config, &opts)
+            .and_then(resolver_host::LibraryResolver::list_users),
+    };
+    listing.map_err(|e| match e {
+        resolver_host::HostError::CannotList { .. } => Error::invalid(format!(
+            "{e}: this plugin cannot list users; give --users FILE (the user ids, one per line)"
+        )),
+        e => Error::invalid(e.to_string()),
+    })
+}
+
 /// Where one user's attributes come from.
 pub enum UserSource {
     /// Look the user up in a resolver: a directory file or a plugin.

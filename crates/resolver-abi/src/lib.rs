@@ -6,7 +6,11 @@
 //! - **Out of process**: an executable speaking JSON lines on stdin/stdout: it first writes
 //!   [`PluginMessage::Hello`], then answers each [`HostMessage`] with one [`PluginMessage`].
 //!
-//! Both carry the same [`ResolveRequest`] and [`ResolveResponse`]. Versions: the host
+//! Both carry the same [`ResolveRequest`] and [`ResolveResponse`]. Since ABI 1.1 a plugin may
+//! also list its users ([`ListRequest`], answered by [`ListBatch`]es until one says `done`):
+//! the optional `list_*` symbols in process, the `list`/`listNext` messages out of process.
+//! A plugin that cannot list answers [`rc::UNSUPPORTED`] / [`ErrorCode::Unsupported`]; a 1.0
+//! plugin has neither and still loads (the host then asks for a list of user ids). Versions: the host
 //! requires the plugin's ABI major to equal [`ABI_MAJOR`]; minors are compatible both ways
 //! (new fields are optional and unknown ones ignored, except in [`DirectoryAttributes`]).
 
@@ -19,7 +23,7 @@ pub use emailprof_attributes;
 /// Incompatible changes bump the major.
 pub const ABI_MAJOR: u16 = 1;
 /// Compatible additions bump the minor.
-pub const ABI_MINOR: u16 = 0;
+pub const ABI_MINOR: u16 = 1;
 /// `(major << 16) | minor`, as `emailprof_resolver_abi_version()` returns it.
 pub const ABI_VERSION: u32 = ((ABI_MAJOR as u32) << 16) | ABI_MINOR as u32;
 /// The protocol name in the stdio hello.
@@ -64,6 +68,18 @@ pub mod symbols {
 
     /// All of them, in the order the host resolves them.
     pub const ALL: [&CStr; 6] = [ABI_VERSION, INFO, INIT, RESOLVE, FREE_STRING, SHUTDOWN];
+
+    /// Optional (ABI 1.1): `int32_t emailprof_resolver_list_open(void *state, const char
+    /// *request_json, void **cursor_out, char **err_out)`: start listing every user.
+    pub const LIST_OPEN: &CStr = c"emailprof_resolver_list_open";
+    /// Optional (ABI 1.1): `int32_t emailprof_resolver_list_next(void *cursor, char
+    /// **batch_out)`: the next [`crate::ListBatch`].
+    pub const LIST_NEXT: &CStr = c"emailprof_resolver_list_next";
+    /// Optional (ABI 1.1): `void emailprof_resolver_list_close(void *cursor)`.
+    pub const LIST_CLOSE: &CStr = c"emailprof_resolver_list_close";
+
+    /// The listing trio: a plugin exports all three or none.
+    pub const LISTING: [&CStr; 3] = [LIST_OPEN, LIST_NEXT, LIST_CLOSE];
 }
 
 /// Return codes of `info`, `init` and `resolve`. On anything but [`rc::OK`] the out string,
@@ -77,6 +93,8 @@ pub mod rc {
     pub const PANIC: i32 = 2;
     /// The input was not valid: null pointer, not UTF-8, not the expected JSON.
     pub const BAD_REQUEST: i32 = 3;
+    /// The plugin does not do this optional call (ABI 1.1: listing users).
+    pub const UNSUPPORTED: i32 = 4;
 
     /// A short name for messages.
     pub fn name(code: i32) -> &'static str {
@@ -85,6 +103,7 @@ pub mod rc {
             RESOLVER_ERROR => "resolver error",
             PANIC => "panic",
             BAD_REQUEST => "bad request",
+            UNSUPPORTED => "unsupported",
             _ => "unknown return code",
         }
     }
@@ -156,6 +175,51 @@ pub struct ResolveResponse {
     pub results: Vec<UserResult>,
 }
 
+/// # List request
+///
+/// Start listing every user the plugin's configuration selects (ABI 1.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListRequest {
+    /// # ABI version
+    ///
+    /// `"major.minor"` of the host.
+    pub abi: String,
+}
+
+impl ListRequest {
+    pub fn new() -> Self {
+        Self {
+            abi: abi_string(ABI_VERSION),
+        }
+    }
+}
+
+impl Default for ListRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// # List batch
+///
+/// The next users of a listing. The host asks for batches until one has `done` set; a
+/// listing that breaks before that (the directory went away, a size limit) is an error, never
+/// a short listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListBatch {
+    /// # Users
+    ///
+    /// Each user's attributes (`userId` is the id the plugin resolves the user by), or why a
+    /// listed user has none.
+    pub users: Vec<UserResult>,
+    /// # Done
+    ///
+    /// No users follow this batch.
+    pub done: bool,
+}
+
 /// # User result
 ///
 /// The attributes of one user, or why there are none.
@@ -201,6 +265,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The plugin panicked.
     Panic,
+    /// The plugin does not do the optional call asked for (ABI 1.1: listing users).
+    Unsupported,
 }
 
 /// # Error
@@ -332,6 +398,11 @@ pub enum HostMessage {
     Init(Init),
     /// Resolve users; answered by `results` or `error`.
     Resolve(ResolveRequest),
+    /// Start listing users (ABI 1.1); answered by the first `batch`, or `error` (code
+    /// `unsupported` when the plugin cannot list). A new `list` abandons the previous listing.
+    List(ListRequest),
+    /// The next batch of the listing (ABI 1.1); answered by `batch` or `error`.
+    ListNext {},
     /// Exit cleanly; not answered.
     Shutdown {},
 }
@@ -348,6 +419,8 @@ pub enum PluginMessage {
     Ready {},
     /// The answer to `resolve`: one result per user id, in order (as [`ResolveResponse`]).
     Results(Vec<UserResult>),
+    /// The answer to `list` and `listNext` (ABI 1.1).
+    Batch(ListBatch),
     /// `init` or `resolve` failed as a whole, or the line was not a host message.
     Error(ErrorBody),
 }
@@ -372,6 +445,11 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ),
         ("resolver-error.schema.json", schema_of::<ErrorResponse>()),
         (
+            "resolver-list-request.schema.json",
+            schema_of::<ListRequest>(),
+        ),
+        ("resolver-list-batch.schema.json", schema_of::<ListBatch>()),
+        (
             "resolver-plugin-info.schema.json",
             schema_of::<PluginInfo>(),
         ),
@@ -393,7 +471,7 @@ mod tests {
 
     #[test]
     fn version_packing() {
-        assert_eq!(ABI_VERSION, 0x0001_0000);
+        assert_eq!(ABI_VERSION, 0x0001_0001);
         assert_eq!(abi_major(0x0002_0003), 2);
         assert_eq!(abi_minor(0x0002_0003), 3);
         assert_eq!(abi_string(0x0002_0003), "2.3");
@@ -429,7 +507,26 @@ mod tests {
         );
         assert_eq!(
             serde_json::to_value(ResolveRequest::new(vec!["a".into()])).unwrap(),
-            json!({"abi": "1.0", "userIds": ["a"]})
+            json!({"abi": "1.1", "userIds": ["a"]})
+        );
+        assert_eq!(
+            serde_json::to_value(HostMessage::List(ListRequest::new())).unwrap(),
+            json!({"list": {"abi": "1.1"}})
+        );
+        assert_eq!(
+            serde_json::to_value(HostMessage::ListNext {}).unwrap(),
+            json!({"listNext": {}})
+        );
+        let batch = PluginMessage::Batch(ListBatch {
+            users: vec![UserResult::Attributes(DirectoryAttributes {
+                user_id: "u1".into(),
+                ..Default::default()
+            })],
+            done: true,
+        });
+        assert_eq!(
+            serde_json::to_value(&batch).unwrap(),
+            json!({"batch": {"users": [{"attributes": {"userId": "u1"}}], "done": true}})
         );
     }
 
@@ -479,7 +576,11 @@ mod tests {
             define("EMAILPROF_RESOLVER_BAD_REQUEST"),
             i64::from(rc::BAD_REQUEST)
         );
-        for symbol in symbols::ALL {
+        assert_eq!(
+            define("EMAILPROF_RESOLVER_UNSUPPORTED"),
+            i64::from(rc::UNSUPPORTED)
+        );
+        for symbol in symbols::ALL.into_iter().chain(symbols::LISTING) {
             let name = symbol.to_str().unwrap();
             assert!(header.contains(&format!(" {name}(")), "{name} not declared");
         }
@@ -490,6 +591,7 @@ mod tests {
             "badConfig",
             "badRequest",
             "panic",
+            "unsupported",
         ] {
             let parsed: ErrorCode = serde_json::from_value(json!(code)).unwrap();
             assert_eq!(serde_json::to_value(parsed).unwrap(), json!(code));
@@ -534,6 +636,21 @@ mod tests {
         check(
             "resolver-stdio-host.schema.json",
             json!({"reboot": {}}),
+            false,
+        );
+        check(
+            "resolver-stdio-host.schema.json",
+            json!({"list": {"abi": "1.1"}}),
+            true,
+        );
+        check(
+            "resolver-list-batch.schema.json",
+            json!({"users": [{"attributes": {"userId": "a"}}], "done": false}),
+            true,
+        );
+        check(
+            "resolver-list-batch.schema.json",
+            json!({"users": []}),
             false,
         );
     }

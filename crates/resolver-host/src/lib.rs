@@ -112,9 +112,31 @@ pub enum HostError {
         after: Duration,
         during: &'static str,
     },
+    /// The plugin has no listing (ABI 1.0, or it says it cannot list its users).
+    #[error("plugin `{plugin}` cannot list its users")]
+    CannotList { plugin: String },
     /// The plugin broke the protocol: exited, closed its output, or answered out of turn.
     #[error("plugin `{plugin}`: {message}")]
     Protocol { plugin: String, message: String },
+}
+
+/// A plugin's listing, batch by batch: each listed user's id and attributes, or why it has
+/// none. An `Err` item ends the listing as incomplete.
+pub type UserBatches =
+    Box<dyn Iterator<Item = Result<Vec<resolver_sdk::ListedUser>, HostError>> + Send>;
+
+/// A listed batch in the SDK's shape: each user's id (from its attributes or its error).
+pub(crate) fn listed(users: Vec<resolver_abi::UserResult>) -> Vec<resolver_sdk::ListedUser> {
+    users
+        .into_iter()
+        .map(|u| {
+            let id = match &u {
+                resolver_abi::UserResult::Attributes(a) => a.user_id.clone(),
+                resolver_abi::UserResult::Error(e) => e.user_id.clone().unwrap_or_default(),
+            };
+            (id, u.into_result())
+        })
+        .collect()
 }
 
 /// The answer of a one-id batch. Both transports answer a batch with one result per id, so an

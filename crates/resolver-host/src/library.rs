@@ -11,12 +11,14 @@ use std::sync::Mutex;
 
 use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
-    ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, PluginInfo, ResolveRequest,
-    ResolveResponse, abi_major, rc, symbols,
+    ABI_MAJOR, ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ListBatch, ListRequest,
+    PluginInfo, ResolveRequest, ResolveResponse, abi_major, rc, symbols,
 };
 use resolver_sdk::Backend;
 
 use crate::{HostError, LoadOptions};
+
+mod listing;
 
 type AbiVersionFn = unsafe extern "C" fn() -> u32;
 type InfoFn = unsafe extern "C" fn(*mut *mut c_char) -> i32;
@@ -24,6 +26,18 @@ type InitFn = unsafe extern "C" fn(*const c_char, *mut *mut c_void, *mut *mut c_
 type ResolveFn = unsafe extern "C" fn(*mut c_void, *const c_char, *mut *mut c_char) -> i32;
 type FreeStringFn = unsafe extern "C" fn(*mut c_char);
 type ShutdownFn = unsafe extern "C" fn(*mut c_void);
+type ListOpenFn =
+    unsafe extern "C" fn(*mut c_void, *const c_char, *mut *mut c_void, *mut *mut c_char) -> i32;
+type ListNextFn = unsafe extern "C" fn(*mut c_void, *mut *mut c_char) -> i32;
+type ListCloseFn = unsafe extern "C" fn(*mut c_void);
+
+/// The optional listing functions (ABI 1.1).
+#[derive(Clone, Copy)]
+struct ListFns {
+    open: ListOpenFn,
+    next: ListNextFn,
+    close: ListCloseFn,
+}
 
 /// A loaded plugin library: its functions, valid for the life of the process.
 #[derive(Clone)]
@@ -34,6 +48,7 @@ struct Plugin {
     resolve: ResolveFn,
     free_string: FreeStringFn,
     shutdown: ShutdownFn,
+    list: Option<ListFns>,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -267,6 +282,22 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
     let shutdown: ShutdownFn = *unsafe { library.get::<ShutdownFn>(symbols::SHUTDOWN) }
         .map_err(|_| missing(symbols::SHUTDOWN))?;
 
+    // The listing trio is optional (ABI 1.1): all three, or the plugin cannot list.
+    // SAFETY (all three): same ABI major, and a plugin exporting these names declares the
+    // header's signatures for them.
+    let list = match (
+        unsafe { library.get::<ListOpenFn>(symbols::LIST_OPEN) },
+        unsafe { library.get::<ListNextFn>(symbols::LIST_NEXT) },
+        unsafe { library.get::<ListCloseFn>(symbols::LIST_CLOSE) },
+    ) {
+        (Ok(open), Ok(next), Ok(close)) => Some(ListFns {
+            open: *open,
+            next: *next,
+            close: *close,
+        }),
+        _ => None,
+    };
+
     let mut plugin = Plugin {
         path: canonical,
         info: PluginInfo::new("?", "?"),
@@ -274,6 +305,7 @@ fn open(path: &Path, opts: &LoadOptions) -> Result<Plugin, HostError> {
         resolve,
         free_string,
         shutdown,
+        list,
     };
     let mut out: *mut c_char = std::ptr::null_mut();
     // SAFETY: `out` is valid for the call.
@@ -399,6 +431,8 @@ impl AttributeResolver for LibraryResolver {
 struct LibraryBackend {
     plugin: Plugin,
     state: Option<State>,
+    /// The open listing's cursor.
+    cursor: Option<State>,
 }
 
 fn error_body(e: &HostError) -> ErrorBody {
@@ -420,11 +454,72 @@ impl Backend for LibraryBackend {
             .plugin
             .init_state(&config)
             .map_err(|e| error_body(&e))?;
+        self.close_listing();
         if let Some(old) = self.state.replace(state) {
             // SAFETY: the old state came from this plugin's init and is dropped here.
             unsafe { (self.plugin.shutdown)(old.0) };
         }
         Ok(())
+    }
+
+    fn list(&mut self, request: &ListRequest) -> Result<ListBatch, ErrorBody> {
+        self.close_listing();
+        let Some(state) = &self.state else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "list before init"));
+        };
+        let Some(fns) = self.plugin.list else {
+            return Err(ErrorBody::new(
+                ErrorCode::Unsupported,
+                format!("plugin `{}` cannot list users", self.plugin.name()),
+            ));
+        };
+        let request = serde_json::to_string(request)
+            .ok()
+            .and_then(|r| CString::new(r).ok())
+            .ok_or_else(|| ErrorBody::new(ErrorCode::BadRequest, "unusable list request"))?;
+        let mut cursor: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the state is live; the pointers are valid for the call.
+        let code = unsafe { (fns.open)(state.0, request.as_ptr(), &mut cursor, &mut err) };
+        let reply = Reply {
+            code,
+            text: self.plugin.take_string(err),
+        };
+        if code == rc::UNSUPPORTED {
+            return Err(ErrorBody::new(
+                ErrorCode::Unsupported,
+                format!("plugin `{}` cannot list users", self.plugin.name()),
+            ));
+        }
+        if code != rc::OK || cursor.is_null() {
+            return Err(error_body(&self.plugin.call_error(reply, "list")));
+        }
+        self.cursor = Some(State(cursor));
+        self.list_next()
+    }
+
+    fn list_next(&mut self) -> Result<ListBatch, ErrorBody> {
+        let (Some(fns), Some(cursor)) = (self.plugin.list, &self.cursor) else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "no listing is open"));
+        };
+        let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the cursor is open and ours.
+        let code = unsafe { (fns.next)(cursor.0, &mut out) };
+        let reply = Reply {
+            code,
+            text: self.plugin.take_string(out),
+        };
+        let batch = if code == rc::OK {
+            serde_json::from_str::<ListBatch>(reply.text.as_deref().unwrap_or_default())
+                .map_err(|e| ErrorBody::new(ErrorCode::Failed, e.to_string()))
+        } else {
+            let e = self.plugin.call_error(reply, "list_next");
+            Err(ErrorBody::new(ErrorCode::Failed, e.to_string()))
+        };
+        if !matches!(batch, Ok(ListBatch { done: false, .. })) {
+            self.close_listing();
+        }
+        batch
     }
 
     fn resolve(&mut self, request: &ResolveRequest) -> Result<ResolveResponse, ErrorBody> {
@@ -437,8 +532,18 @@ impl Backend for LibraryBackend {
     }
 }
 
+impl LibraryBackend {
+    fn close_listing(&mut self) {
+        if let (Some(fns), Some(cursor)) = (self.plugin.list, self.cursor.take()) {
+            // SAFETY: the cursor came from this plugin's list_open and is closed once.
+            unsafe { (fns.close)(cursor.0) };
+        }
+    }
+}
+
 impl Drop for LibraryBackend {
     fn drop(&mut self) {
+        self.close_listing();
         if let Some(state) = self.state.take() {
             // SAFETY: the state came from this plugin's init and is not used after this.
             unsafe { (self.plugin.shutdown)(state.0) };
@@ -453,6 +558,7 @@ pub fn serve_library_stdio(path: &Path, opts: &LoadOptions) -> Result<(), HostEr
     let mut backend = LibraryBackend {
         plugin,
         state: None,
+        cursor: None,
     };
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 use resolver_abi::{
-    ABI_MAJOR, ABI_VERSION, ErrorCode, HostMessage, Init, PROTOCOL, PluginInfo, PluginMessage,
-    ResolveRequest, parse_abi_major,
+    ABI_MAJOR, ABI_VERSION, ErrorCode, HostMessage, Init, ListRequest, PROTOCOL, PluginInfo,
+    PluginMessage, ResolveRequest, parse_abi_major,
 };
 
 use crate::HostError;
@@ -258,6 +258,127 @@ impl ProcessResolver {
                 }
             }
         }
+    }
+}
+
+impl ProcessResolver {
+    /// Every user the plugin lists, batch by batch (ABI 1.1): `list`, then `listNext` until a
+    /// batch says `done`. The listing owns the resolver (and so the child). A child that dies,
+    /// times out or reports an error ends the listing with that error: it is not restarted
+    /// mid-listing, which would list from the start again.
+    pub fn list_users(self) -> Result<crate::UserBatches, HostError> {
+        let minor = self
+            .info
+            .abi
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse::<u16>().ok());
+        if minor.is_none_or(|m| m < 1) {
+            return Err(HostError::CannotList {
+                plugin: self.name(),
+            });
+        }
+        let mut listing = ProcessListing {
+            resolver: self,
+            open: true,
+        };
+        let first = listing.exchange(&HostMessage::List(ListRequest::new()))?;
+        // Empty batches (the last one often is) carry nothing for the caller.
+        Ok(Box::new(
+            std::iter::once(Ok(first))
+                .chain(listing)
+                .filter(|b| !matches!(b, Ok(users) if users.is_empty())),
+        ))
+    }
+}
+
+/// An open listing of an out-of-process plugin.
+struct ProcessListing {
+    resolver: ProcessResolver,
+    open: bool,
+}
+
+impl ProcessListing {
+    /// Send `message`, read the batch it is answered by; the listing is over after a batch
+    /// that says `done` or any failure.
+    fn exchange(
+        &mut self,
+        message: &HostMessage,
+    ) -> Result<Vec<resolver_sdk::ListedUser>, HostError> {
+        let name = self.resolver.name();
+        let timeout = self.resolver.timeout;
+        let mut slot = self
+            .resolver
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let protocol = |message: String| HostError::Protocol {
+            plugin: name.clone(),
+            message,
+        };
+        let Some(running) = slot.as_mut() else {
+            self.open = false;
+            return Err(protocol("the plugin process is not running".to_owned()));
+        };
+        let answer = match send(&mut running.stdin, message) {
+            Err(e) => Err(format!("could not write to the plugin process: {e}")),
+            Ok(()) => match receive(&running.lines, timeout) {
+                Ok(m) => Ok(m),
+                Err(Received::Timeout) => Err(format!(
+                    "the plugin did not answer within {timeout:.1?} while listing users"
+                )),
+                Err(Received::Closed) => Err("the plugin closed its output".to_owned()),
+                Err(Received::Invalid(m)) => Err(m),
+            },
+        };
+        let dead = |slot: &mut Option<Running>, reason: String| {
+            let exit = slot.take().map(Running::kill);
+            match exit {
+                Some(exit) => protocol(format!("{reason}; {exit}")),
+                None => protocol(reason),
+            }
+        };
+        match answer {
+            Ok(PluginMessage::Batch(batch)) => {
+                if batch.done {
+                    self.open = false;
+                }
+                Ok(crate::listed(batch.users))
+            }
+            Ok(PluginMessage::Error(body)) => {
+                self.open = false;
+                Err(match body.code {
+                    ErrorCode::Unsupported => HostError::CannotList { plugin: name },
+                    ErrorCode::Panic => HostError::Panic {
+                        plugin: name,
+                        message: body.message,
+                    },
+                    _ => HostError::Resolver {
+                        plugin: name,
+                        message: body.message,
+                    },
+                })
+            }
+            Ok(_) => {
+                self.open = false;
+                Err(dead(
+                    &mut slot,
+                    "the plugin answered out of turn".to_owned(),
+                ))
+            }
+            Err(reason) => {
+                self.open = false;
+                Err(dead(&mut slot, reason))
+            }
+        }
+    }
+}
+
+impl Iterator for ProcessListing {
+    type Item = Result<Vec<resolver_sdk::ListedUser>, HostError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.open.then(|| self.exchange(&HostMessage::ListNext {}))
     }
 }
 

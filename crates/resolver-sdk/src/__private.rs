@@ -4,10 +4,14 @@ use std::ffi::{CStr, CString, c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use resolver_abi::{
-    ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ResolveRequest, ResolveResponse, rc,
+    ABI_VERSION, ErrorBody, ErrorCode, ErrorResponse, ListRequest, ResolveRequest, ResolveResponse,
+    rc,
 };
 
-use crate::{Resolver, check_request, panic_message, resolve_contained};
+use crate::{
+    Resolver, UserBatches, check_request, next_batch, open_listing, panic_message,
+    resolve_contained,
+};
 
 pub fn abi_version() -> u32 {
     ABI_VERSION
@@ -214,5 +218,111 @@ pub unsafe fn shutdown<T: Resolver>(state: *mut c_void) {
     // unwind into the host.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         drop(unsafe { Box::from_raw(state.cast::<T>()) })
+    }));
+}
+
+/// The return code for an error body.
+fn code_of(e: &ErrorBody) -> i32 {
+    match e.code {
+        ErrorCode::Unsupported => rc::UNSUPPORTED,
+        ErrorCode::Panic => rc::PANIC,
+        ErrorCode::BadRequest => rc::BAD_REQUEST,
+        _ => rc::RESOLVER_ERROR,
+    }
+}
+
+/// # Safety
+/// `out` is null or writable.
+unsafe fn put_body(out: *mut *mut c_char, error: ErrorBody) -> i32 {
+    let code = code_of(&error);
+    let json = serde_json::to_string(&ErrorResponse { error }).unwrap_or_default();
+    // SAFETY: forwarded.
+    unsafe { put(out, json) };
+    code
+}
+
+/// # Safety
+/// As `emailprof_resolver_list_open` in the header.
+pub unsafe fn list_open<T: Resolver>(
+    state: *mut c_void,
+    request_json: *const c_char,
+    cursor_out: *mut *mut c_void,
+    err_out: *mut *mut c_char,
+) -> i32 {
+    if state.is_null() || cursor_out.is_null() {
+        // SAFETY: forwarded.
+        return unsafe {
+            put_body(
+                err_out,
+                ErrorBody::new(
+                    ErrorCode::BadRequest,
+                    "state or cursor_out is a null pointer",
+                ),
+            )
+        };
+    }
+    // SAFETY: forwarded.
+    let request = match unsafe { text(request_json, "the request") }.and_then(|t| {
+        serde_json::from_str::<ListRequest>(t)
+            .map_err(|e| format!("the request is not a list request: {e}"))
+    }) {
+        Ok(r) => r,
+        // SAFETY: forwarded.
+        Err(message) => {
+            return unsafe { put_body(err_out, ErrorBody::new(ErrorCode::BadRequest, message)) };
+        }
+    };
+    // SAFETY: the caller guarantees `state` came from `init::<T>` and is live.
+    let resolver = unsafe { &*state.cast::<T>() };
+    match open_listing(resolver, &request) {
+        Ok(listing) => {
+            let raw = Box::into_raw(Box::new(listing)).cast::<c_void>();
+            // SAFETY: checked non-null above; the caller guarantees it is writable.
+            unsafe { *cursor_out = raw };
+            rc::OK
+        }
+        // SAFETY: forwarded.
+        Err(e) => unsafe { put_body(err_out, e) },
+    }
+}
+
+/// # Safety
+/// As `emailprof_resolver_list_next` in the header.
+pub unsafe fn list_next(cursor: *mut c_void, batch_out: *mut *mut c_char) -> i32 {
+    if cursor.is_null() {
+        // SAFETY: forwarded.
+        return unsafe {
+            put_body(
+                batch_out,
+                ErrorBody::new(ErrorCode::BadRequest, "cursor is a null pointer"),
+            )
+        };
+    }
+    // SAFETY: the caller guarantees `cursor` came from `list_open` and is not closed.
+    let listing = unsafe { &mut *cursor.cast::<UserBatches>() };
+    let outcome = next_batch(listing).and_then(|batch| {
+        serde_json::to_string(&batch).map_err(|e| ErrorBody::new(ErrorCode::Failed, e.to_string()))
+    });
+    match outcome {
+        Ok(json) => {
+            // SAFETY: forwarded.
+            unsafe { put(batch_out, json) };
+            rc::OK
+        }
+        // SAFETY: forwarded.
+        Err(e) => unsafe { put_body(batch_out, e) },
+    }
+}
+
+/// # Safety
+/// `cursor` is null or came from `list_open` and is not used afterwards.
+pub unsafe fn list_close(cursor: *mut c_void) {
+    if cursor.is_null() {
+        return;
+    }
+    // SAFETY: `cursor` came from `Box::into_raw` in `list_open`. A panicking Drop must not
+    // unwind into the host.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        drop(unsafe { Box::from_raw(cursor.cast::<UserBatches>()) })
     }));
 }

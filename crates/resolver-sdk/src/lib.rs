@@ -25,8 +25,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use emailprof_attributes::{AttributeResolver, DirectoryAttributes, ResolveError};
 pub use resolver_abi::{
-    self as abi, ErrorBody, ErrorCode, HostMessage, PluginInfo, PluginMessage, ResolveRequest,
-    ResolveResponse, UserResult,
+    self as abi, ErrorBody, ErrorCode, HostMessage, ListBatch, ListRequest, PluginInfo,
+    PluginMessage, ResolveRequest, ResolveResponse, UserResult,
 };
 
 #[doc(hidden)]
@@ -48,6 +48,64 @@ pub trait Resolver: Sized + Send + 'static {
     /// Must return one result per id, in order.
     fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {
         user_ids.iter().map(|id| self.resolve(id)).collect()
+    }
+
+    /// Every user the configuration selects, as batches the host pulls one at a time (ABI
+    /// 1.1), or `None` when this resolver cannot list (the default: the host then asks for a
+    /// list of user ids). The batches must not borrow `self`: the host may resolve while a
+    /// listing is open. An `Err` batch ends the listing as failed; never end it early
+    /// without one (a short listing would look complete).
+    fn list_users(&self) -> Option<Result<UserBatches, String>> {
+        None
+    }
+}
+
+/// One listed user: the id it is resolved by, and its attributes or why it has none.
+pub type ListedUser = (String, Result<DirectoryAttributes, ResolveError>);
+
+/// A listing of users, batch by batch (see [`Resolver::list_users`]).
+pub type UserBatches = Box<dyn Iterator<Item = Result<Vec<ListedUser>, String>> + Send>;
+
+/// The next batch of a listing as the wire carries it, with panics contained: a listing
+/// whose iterator panics or fails is over (the caller drops it).
+pub(crate) fn next_batch(listing: &mut UserBatches) -> Result<ListBatch, ErrorBody> {
+    match catch_unwind(AssertUnwindSafe(|| listing.next())) {
+        Ok(Some(Ok(users))) => Ok(ListBatch {
+            users: users
+                .into_iter()
+                .map(|(id, r)| UserResult::from_result(&id, r))
+                .collect(),
+            done: false,
+        }),
+        Ok(None) => Ok(ListBatch {
+            users: Vec::new(),
+            done: true,
+        }),
+        Ok(Some(Err(message))) => Err(ErrorBody::new(ErrorCode::Failed, message)),
+        Err(payload) => Err(ErrorBody::new(
+            ErrorCode::Panic,
+            panic_message(payload.as_ref()),
+        )),
+    }
+}
+
+/// Start a listing, with panics contained; `Unsupported` when the resolver cannot list.
+pub(crate) fn open_listing<T: Resolver>(
+    resolver: &T,
+    request: &ListRequest,
+) -> Result<UserBatches, ErrorBody> {
+    check_abi(&request.abi)?;
+    match catch_unwind(AssertUnwindSafe(|| resolver.list_users())) {
+        Ok(Some(Ok(listing))) => Ok(listing),
+        Ok(Some(Err(message))) => Err(ErrorBody::new(ErrorCode::Failed, message)),
+        Ok(None) => Err(ErrorBody::new(
+            ErrorCode::Unsupported,
+            format!("plugin `{}` cannot list users", T::info().name),
+        )),
+        Err(payload) => Err(ErrorBody::new(
+            ErrorCode::Panic,
+            panic_message(payload.as_ref()),
+        )),
     }
 }
 
@@ -105,13 +163,16 @@ pub(crate) fn resolve_contained<T: Resolver>(resolver: &T, user_ids: &[String]) 
 
 /// Check a request's ABI major.
 pub(crate) fn check_request(request: &ResolveRequest) -> Result<(), ErrorBody> {
-    match abi::parse_abi_major(&request.abi) {
+    check_abi(&request.abi)
+}
+
+fn check_abi(abi: &str) -> Result<(), ErrorBody> {
+    match abi::parse_abi_major(abi) {
         Some(major) if major == abi::ABI_MAJOR => Ok(()),
         _ => Err(ErrorBody::new(
             ErrorCode::BadRequest,
             format!(
-                "the host speaks resolver ABI {}, this plugin speaks {}",
-                request.abi,
+                "the host speaks resolver ABI {abi}, this plugin speaks {}",
                 abi::abi_string(abi::ABI_VERSION)
             ),
         )),
@@ -124,16 +185,32 @@ pub trait Backend {
     /// Configure; called once before any `resolve`.
     fn init(&mut self, config: serde_json::Value) -> Result<(), ErrorBody>;
     fn resolve(&mut self, request: &ResolveRequest) -> Result<ResolveResponse, ErrorBody>;
+    /// Start a listing and return its first batch (ABI 1.1); by default, unsupported.
+    fn list(&mut self, request: &ListRequest) -> Result<ListBatch, ErrorBody> {
+        let _ = request;
+        Err(ErrorBody::new(
+            ErrorCode::Unsupported,
+            "this plugin cannot list users",
+        ))
+    }
+    /// The next batch of the open listing.
+    fn list_next(&mut self) -> Result<ListBatch, ErrorBody> {
+        Err(ErrorBody::new(ErrorCode::BadRequest, "no listing is open"))
+    }
 }
 
 /// A [`Resolver`] type as a [`Backend`], with panics contained.
 pub struct ResolverBackend<T> {
     state: Option<T>,
+    listing: Option<UserBatches>,
 }
 
 impl<T: Resolver> ResolverBackend<T> {
     pub fn new() -> Self {
-        Self { state: None }
+        Self {
+            state: None,
+            listing: None,
+        }
     }
 }
 
@@ -170,6 +247,26 @@ impl<T: Resolver> Backend for ResolverBackend<T> {
         Ok(ResolveResponse {
             results: resolve_contained(state, &request.user_ids),
         })
+    }
+
+    fn list(&mut self, request: &ListRequest) -> Result<ListBatch, ErrorBody> {
+        self.listing = None;
+        let Some(state) = &self.state else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "list before init"));
+        };
+        self.listing = Some(open_listing(state, request)?);
+        self.list_next()
+    }
+
+    fn list_next(&mut self) -> Result<ListBatch, ErrorBody> {
+        let Some(listing) = self.listing.as_mut() else {
+            return Err(ErrorBody::new(ErrorCode::BadRequest, "no listing is open"));
+        };
+        let batch = next_batch(listing);
+        if !matches!(batch, Ok(ListBatch { done: false, .. })) {
+            self.listing = None;
+        }
+        batch
     }
 }
 
@@ -208,6 +305,14 @@ pub fn serve<B: Backend>(
             },
             Ok(HostMessage::Resolve(request)) => match backend.resolve(&request) {
                 Ok(response) => PluginMessage::Results(response.results),
+                Err(e) => PluginMessage::Error(e),
+            },
+            Ok(HostMessage::List(request)) => match backend.list(&request) {
+                Ok(batch) => PluginMessage::Batch(batch),
+                Err(e) => PluginMessage::Error(e),
+            },
+            Ok(HostMessage::ListNext {}) => match backend.list_next() {
+                Ok(batch) => PluginMessage::Batch(batch),
                 Err(e) => PluginMessage::Error(e),
             },
         };
@@ -287,6 +392,47 @@ macro_rules! declare_resolver {
             unsafe { $crate::__private::resolve::<$t>(state, request_json, response_out) }
         }
 
+        /// Start listing users (ABI 1.1); see `emailprof_resolver.h`.
+        ///
+        /// # Safety
+        /// `state` came from `emailprof_resolver_init` and is not shut down; `request_json` is
+        /// null or NUL-terminated; the out pointers are null or writable.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_list_open(
+            state: *mut ::std::ffi::c_void,
+            request_json: *const ::std::ffi::c_char,
+            cursor_out: *mut *mut ::std::ffi::c_void,
+            err_out: *mut *mut ::std::ffi::c_char,
+        ) -> i32 {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::list_open::<$t>(state, request_json, cursor_out, err_out) }
+        }
+
+        /// The next batch of a listing; see `emailprof_resolver.h`.
+        ///
+        /// # Safety
+        /// `cursor` came from `emailprof_resolver_list_open` and is not closed; `batch_out` is
+        /// null or writable.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_list_next(
+            cursor: *mut ::std::ffi::c_void,
+            batch_out: *mut *mut ::std::ffi::c_char,
+        ) -> i32 {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::list_next(cursor, batch_out) }
+        }
+
+        /// End a listing.
+        ///
+        /// # Safety
+        /// `cursor` is null or came from `emailprof_resolver_list_open` and is not used
+        /// afterwards.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn emailprof_resolver_list_close(cursor: *mut ::std::ffi::c_void) {
+            // SAFETY: forwarded as the header requires.
+            unsafe { $crate::__private::list_close(cursor) }
+        }
+
         /// Free a string this plugin returned.
         ///
         /// # Safety
@@ -336,6 +482,129 @@ mod tests {
                     ..Default::default()
                 }),
             }
+        }
+
+        /// Two batches (`a`, `b`; `nobody`), then the end; or a listing that breaks.
+        fn list_users(&self) -> Option<Result<UserBatches, String>> {
+            let batches: Vec<Result<Vec<ListedUser>, String>> = vec![
+                Ok(vec![
+                    ("a".into(), self.resolve("a")),
+                    ("b".into(), self.resolve("b")),
+                ]),
+                Ok(vec![("nobody".into(), self.resolve("nobody"))]),
+            ];
+            Some(Ok(Box::new(batches.into_iter())))
+        }
+    }
+
+    /// A resolver without a listing.
+    struct Unlisted;
+
+    impl Resolver for Unlisted {
+        fn init(_: serde_json::Value) -> Result<Self, String> {
+            Ok(Unlisted)
+        }
+
+        fn info() -> PluginInfo {
+            PluginInfo::new("unlisted", "1")
+        }
+
+        fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
+            Err(ResolveError::NotFound(user_id.to_owned()))
+        }
+    }
+
+    #[test]
+    fn stdio_listing() {
+        let replies = run(concat!(
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"init":{"config":{}}}"#,
+            "\n",
+            r#"{"list":{"abi":"1.1"}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+            r#"{"listNext":{}}"#,
+            "\n",
+        ));
+        assert_eq!(replies[1]["error"]["code"], "badRequest");
+        let first = &replies[3]["batch"];
+        assert_eq!(first["done"], false);
+        assert_eq!(first["users"][1]["attributes"]["userId"], "b");
+        let second = &replies[4]["batch"];
+        assert_eq!(second["users"][0]["error"]["code"], "notFound");
+        assert_eq!(
+            replies[5],
+            serde_json::json!({"batch": {"users": [], "done": true}})
+        );
+        // The listing is over.
+        assert_eq!(replies[6]["error"]["code"], "badRequest");
+
+        let mut out = Vec::new();
+        let input = "{\"init\":{\"config\":{}}}\n{\"list\":{\"abi\":\"1.1\"}}\n";
+        serve(
+            &mut ResolverBackend::<Unlisted>::new(),
+            input.as_bytes(),
+            &mut out,
+        )
+        .unwrap();
+        let last: serde_json::Value =
+            serde_json::from_str(String::from_utf8(out).unwrap().lines().last().unwrap()).unwrap();
+        assert_eq!(last["error"]["code"], "unsupported", "{last}");
+    }
+
+    #[test]
+    fn ffi_listing() {
+        use std::ffi::{CStr, CString, c_char, c_void};
+        let take = |p: *mut c_char| -> serde_json::Value {
+            assert!(!p.is_null());
+            // SAFETY: `p` came from the SDK's own `put`, freed right after copying.
+            let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned();
+            // SAFETY: as above.
+            unsafe { __private::free_string(p) };
+            serde_json::from_str(&s).unwrap()
+        };
+        let request = CString::new(r#"{"abi":"1.1"}"#).unwrap();
+        let config = CString::new("{}").unwrap();
+        let mut state: *mut c_void = std::ptr::null_mut();
+        let mut err: *mut c_char = std::ptr::null_mut();
+        // SAFETY: valid pointers; the state and cursor are released once at the end.
+        unsafe {
+            assert_eq!(
+                __private::init::<Canned>(config.as_ptr(), &mut state, &mut err),
+                abi::rc::OK
+            );
+            let mut cursor: *mut c_void = std::ptr::null_mut();
+            let rc = __private::list_open::<Canned>(state, request.as_ptr(), &mut cursor, &mut err);
+            assert_eq!(rc, abi::rc::OK);
+            let mut done = false;
+            let mut users = 0;
+            while !done {
+                let mut out: *mut c_char = std::ptr::null_mut();
+                assert_eq!(__private::list_next(cursor, &mut out), abi::rc::OK);
+                let batch = take(out);
+                users += batch["users"].as_array().unwrap().len();
+                done = batch["done"] == true;
+            }
+            assert_eq!(users, 3);
+            __private::list_close(cursor);
+            __private::shutdown::<Canned>(state);
+
+            // A resolver without a listing says so with its own return code.
+            assert_eq!(
+                __private::init::<Unlisted>(config.as_ptr(), &mut state, &mut err),
+                abi::rc::OK
+            );
+            let mut cursor: *mut c_void = std::ptr::null_mut();
+            let rc =
+                __private::list_open::<Unlisted>(state, request.as_ptr(), &mut cursor, &mut err);
+            assert_eq!(rc, abi::rc::UNSUPPORTED);
+            assert_eq!(take(err)["error"]["code"], "unsupported");
+            assert!(cursor.is_null());
+            __private::shutdown::<Unlisted>(state);
         }
     }
 

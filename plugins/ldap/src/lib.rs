@@ -17,9 +17,21 @@
 //!   "configuration_dn": null,                    // default CN=Configuration,<base_dn>
 //!   "bind_dn": "CN=svc-emailprof,CN=Users,DC=contoso,DC=com",
 //!   "bind_password_env": "EMAILPROF_LDAP_PASSWORD", // or "bind_password_file"; never inline
-//!   "timeout_secs": 10, "retries": 2
+//!   "timeout_secs": 10, "retries": 2,
+//!   "connections": 4,                            // parallel searches of a --users batch
+//!   "users": {                                   // what `batch` without --users lists
+//!     "base_dn": null,                           // default base_dn
+//!     "filter": null,                            // default user_filter
+//!     "member_of": "CN=Mobile,OU=Groups,DC=contoso,DC=com", // only (nested) members
+//!     "page_size": 500, "skip_references": false
+//!   }
 //! }
 //! ```
+//!
+//! A batch of user ids is resolved a chunk at a time: one search per chunk with an OR filter
+//! of the escaped ids, chunks spread over `connections` connections ([`chunked`]). Listing is
+//! one RFC 2696 paged search ([`listing`]); a listing the server cuts short (size limit,
+//! lost connection, referral) fails instead of looking complete.
 //!
 //! `timeout_secs` bounds every operation (connect, bind, each search reply). A lost connection
 //! is re-established with `retries` retries and backoff; if the server stays unreachable,
@@ -39,6 +51,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod chunked;
+mod listing;
 
 use emailprof_directory::dn;
 use ldap3::{LdapConn, LdapConnSettings, Scope, SearchEntry, ldap_escape};
@@ -95,6 +110,33 @@ mod names {
     pub(crate) fn yes() -> bool {
         true
     }
+    pub(crate) fn connections() -> usize {
+        4
+    }
+    pub(crate) fn page_size() -> u32 {
+        500
+    }
+}
+
+/// What `batch` without `--users` lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListConfig {
+    /// Default: the resolver's `base_dn`.
+    #[serde(default)]
+    base_dn: Option<String>,
+    /// An LDAP filter (configuration, not user input). Default: `user_filter`.
+    #[serde(default)]
+    filter: Option<String>,
+    /// Only the members of this group, nested groups included.
+    #[serde(default)]
+    member_of: Option<String>,
+    #[serde(default)]
+    page_size: Option<u32>,
+    /// Continue past search continuation references (subtrees on other servers, not
+    /// listed) instead of failing.
+    #[serde(default)]
+    skip_references: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +173,10 @@ struct Config {
     timeout_secs: u64,
     #[serde(default = "names::retries")]
     retries: u32,
+    #[serde(default = "names::connections")]
+    connections: usize,
+    #[serde(default)]
+    users: ListConfig,
 }
 
 /// A simple-bind identity. The password never leaves this struct except into the bind call.
@@ -158,17 +204,27 @@ struct Outage {
     error: String,
 }
 
-/// The LDAP resolver. One connection, reused and re-established on failure.
-pub struct LdapResolver {
+/// The LDAP resolver. Connections are pooled (a batch searches on several at once), reused
+/// and re-established on failure; a listing holds the resolver and its own connection.
+pub struct LdapResolver(Arc<Inner>);
+
+impl std::fmt::Debug for LdapResolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The resolver's configuration, connections and caches, shared with its listings.
+pub(crate) struct Inner {
     config: Config,
     credentials: Option<Credentials>,
     tls: Option<Arc<rustls::ClientConfig>>,
-    conn: Mutex<Option<LdapConn>>,
+    pool: Mutex<Vec<LdapConn>>,
     outage: Mutex<Option<Outage>>,
     netbios_cache: Mutex<HashMap<String, Option<String>>>,
 }
 
-impl std::fmt::Debug for LdapResolver {
+impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LdapResolver")
             .field("url", &self.config.url)
@@ -261,7 +317,7 @@ fn is_connection_error(e: &ldap3::LdapError) -> bool {
     )
 }
 
-impl LdapResolver {
+impl Inner {
     fn timeout(&self) -> Duration {
         Duration::from_secs(self.config.timeout_secs.max(1))
     }
@@ -361,30 +417,44 @@ impl LdapResolver {
         Ok(conn)
     }
 
-    /// Run `f` on the connection, connecting first if needed and once more if the
-    /// connection turned out to be broken.
+    /// Run `f` on a pooled connection (connecting if the pool is empty), once more on a new
+    /// connection if it turned out to be broken. A working connection goes back to the pool.
     fn with_conn<R>(
         &self,
         mut f: impl FnMut(&mut LdapConn) -> Result<R, ldap3::LdapError>,
     ) -> Result<R, String> {
-        let mut slot = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut slot = pooled;
+        let give_back = |conn: LdapConn| {
+            self.pool
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+        };
         for round in 0..2 {
             if slot.is_none() {
-                *slot = Some(self.connect()?);
+                slot = Some(self.connect()?);
             }
             let Some(conn) = slot.as_mut() else { continue };
             // ldap3's timeout covers only the next operation: set it for every one, or a server
             // that stops answering (frozen, or a dropped network path) hangs the search forever.
             conn.with_timeout(self.timeout());
             match f(conn) {
-                Ok(r) => return Ok(r),
+                Ok(r) => {
+                    if let Some(conn) = slot.take() {
+                        give_back(conn);
+                    }
+                    return Ok(r);
+                }
                 Err(e) if round == 0 && is_connection_error(&e) => {
                     tracing::debug!(url = %self.config.url, "LDAP connection lost, reconnecting: {e}");
-                    *slot = None;
+                    slot = None;
                 }
                 Err(e) => {
-                    if is_connection_error(&e) {
-                        *slot = None;
+                    if !is_connection_error(&e)
+                        && let Some(conn) = slot.take()
+                    {
+                        give_back(conn);
                     }
                     return Err(format!("LDAP search on {} failed: {e}", self.config.url));
                 }
@@ -531,14 +601,17 @@ impl Resolver for LdapResolver {
             Some(path) => Some(tls_config(path)?),
             None => None,
         };
-        Ok(Self {
+        if config.users.page_size == Some(0) {
+            return Err("users.page_size must be at least 1".to_owned());
+        }
+        Ok(Self(Arc::new(Inner {
             config,
             credentials,
             tls: tls_config,
-            conn: Mutex::new(None),
+            pool: Mutex::new(Vec::new()),
             outage: Mutex::new(None),
             netbios_cache: Mutex::new(HashMap::new()),
-        })
+        })))
     }
 
     fn info() -> PluginInfo {
@@ -546,6 +619,31 @@ impl Resolver for LdapResolver {
     }
 
     fn resolve(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
+        self.0.resolve_one(user_id)
+    }
+
+    fn resolve_batch(&self, user_ids: &[String]) -> Vec<Result<DirectoryAttributes, ResolveError>> {
+        chunked::resolve_batch(&self.0, user_ids)
+    }
+
+    fn list_users(&self) -> Option<Result<resolver_sdk::UserBatches, String>> {
+        Some(listing::open(Arc::clone(&self.0)))
+    }
+}
+
+impl Inner {
+    /// The base DN's absence, as the error every lookup gives.
+    fn missing_base(&self, base: &str) -> String {
+        format!(
+            "base_dn `{base}` does not exist on {} or is not readable by {}",
+            self.config.url,
+            self.credentials
+                .as_ref()
+                .map_or("an anonymous bind", |c| c.dn.as_str())
+        )
+    }
+
+    fn resolve_one(&self, user_id: &str) -> Result<DirectoryAttributes, ResolveError> {
         if user_id.is_empty() {
             return Err(ResolveError::NotFound(user_id.to_owned()));
         }
@@ -574,16 +672,7 @@ impl Resolver for LdapResolver {
                 ))
             })
             .map_err(ResolveError::Failed)?
-            .ok_or_else(|| {
-                ResolveError::Failed(format!(
-                    "base_dn `{}` does not exist on {} or is not readable by {}",
-                    self.config.base_dn,
-                    self.config.url,
-                    self.credentials
-                        .as_ref()
-                        .map_or("an anonymous bind", |c| c.dn.as_str())
-                ))
-            })?;
+            .ok_or_else(|| ResolveError::Failed(self.missing_base(&self.config.base_dn)))?;
         match entries.as_slice() {
             [] => Err(ResolveError::NotFound(user_id.to_owned())),
             [entry] => self.attributes_of(user_id, entry),

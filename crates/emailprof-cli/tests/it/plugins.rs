@@ -127,3 +127,27 @@ fn a_user_listed_twice_stops_a_resolver_batch() {
         assert!(!out.exists());
     }
 }
+
+/// Issue 17: without `--users`, a batch asks the plugin for its users; a plugin that cannot
+/// list (the directory reference plugin has no listing) is refused with the way out, in
+/// process and out of process, and nothing is written.
+#[test]
+fn a_plugin_that_cannot_list_asks_for_users() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = directory_plugin_config(tmp.path());
+    for process in [false, true] {
+        let out = tmp.path().join(format!("out-{process}"));
+        let o = minimal_ios_batch()
+            .resolver(plugin("emailprof-resolver-directory"), &config)
+            .args(process.then_some("--resolver-process"))
+            .out(&out)
+            .code(2);
+        assert!(
+            stderr(&o).contains("cannot list its users")
+                && stderr(&o).contains("give --users FILE"),
+            "process={process}: {}",
+            stderr(&o)
+        );
+        assert!(!out.join("ios").exists(), "process={process}");
+    }
+}

@@ -255,6 +255,8 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
     let profile_hash = fnv1a64(&serde_json::to_vec(&loaded.profile)?)
         ^ mix(&[format!("{min_os_version:?}|{}", config.include_password).as_bytes()]);
 
+    // The users first: a plugin that cannot list them is refused before any output exists.
+    let (users, total) = users::stream(&config.users, config.shard)?;
     let ids: Vec<&str> = emitters.iter().map(|e| e.id()).collect();
     let (sink, report_path) = Sink::open(&config.output, &ids)?;
     let report_path = config.report.clone().unwrap_or(report_path);
@@ -266,7 +268,6 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
     let resumed = done.len();
     let interrupted = &config.interrupted;
 
-    let (users, total) = users::stream(&config.users, config.shard)?;
     let resolver = match users::plugin(&config.users) {
         Some(spec) => Some(crate::users::plugin_resolver(spec)?),
         None => None,
@@ -368,7 +369,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                         .iter()
                         .filter_map(|i| match i {
                             Item::Id(id) => Some(id.clone()),
-                            Item::Attrs(_) => None,
+                            Item::Attrs(_) | Item::Failed { .. } => None,
                         })
                         .collect();
                     let mut resolved = match (&resolver, ids.is_empty()) {
@@ -387,6 +388,9 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                         let before = outcomes.len();
                         match item {
                             Item::Attrs(attrs) => job.process(attrs, &mut outcomes, &mut stream),
+                            Item::Failed { id, reason } => {
+                                outcomes.push(Job::failed(&id, None, reason))
+                            }
                             Item::Id(id) => match resolved.next() {
                                 Some(Ok(attrs)) => job.process(attrs, &mut outcomes, &mut stream),
                                 Some(Err(e)) => {

@@ -1,6 +1,7 @@
 //! The users of a batch, streamed: a CSV directory row by row and a Microsoft Entra ID export
-//! user by user (flat memory), other JSON and LDIF exports whole, or user ids for a resolver
-//! plugin one per line; sharded, and refused when an id repeats.
+//! user by user (flat memory), other JSON and LDIF exports whole, user ids for a resolver
+//! plugin one per line, or the users a resolver plugin lists batch by batch; sharded, and
+//! refused when an id repeats.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use emailprof_core::attributes::DirectoryAttributes;
 
 use super::dedup::{Bloom, Duplicates, EXACT_UP_TO};
 use super::naming::Shard;
-use crate::error::{Result, invalid};
+use crate::error::Result;
 use crate::material::open_input;
 use crate::users::{BUILTIN_DIRECTORY, NetbiosMap, PluginSpec, directory_resolver};
 
@@ -31,10 +32,12 @@ pub enum Users {
     },
 }
 
-/// A user to process: attributes from a directory file, or an id for the resolver plugin.
+/// A user to process: attributes from a directory file or a plugin's listing, an id for the
+/// resolver plugin, or a listed user the plugin could not read.
 pub(crate) enum Item {
     Attrs(DirectoryAttributes),
     Id(String),
+    Failed { id: String, reason: String },
 }
 
 pub(crate) type UserIter = Box<dyn Iterator<Item = Result<Item, String>> + Send>;
@@ -114,16 +117,60 @@ fn user_ids(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)
     Ok((Box::new(iter), total))
 }
 
+/// Every user a plugin lists, one batch of the plugin's in memory at a time; sharded, and
+/// refused when an id repeats. A listing that breaks stops the run (a short listing must
+/// never look complete). The total is not known in advance.
+///
+/// Repeats are found with the exact set of id hashes (about 25 bytes a user): a listing
+/// cannot be read twice for the fixed-memory filter of `dedup`.
+fn listed(plugin: &PluginSpec, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
+    let batches = crate::users::plugin_listing(plugin)?;
+    let mut duplicates = Duplicates::exact();
+    let iter = batches
+        .flat_map(
+            |batch| -> Box<dyn Iterator<Item = Result<_, String>> + Send> {
+                match batch {
+                    Ok(users) => Box::new(users.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(format!(
+                        "the listing of users is incomplete: {e}"
+                    )))),
+                }
+            },
+        )
+        .filter_map(move |user| {
+            let (id, result) = match user {
+                Ok(u) => u,
+                Err(e) => return Some(Err(e)),
+            };
+            if !shard.is_none_or(|s| s.contains(&id)) {
+                return None;
+            }
+            if !duplicates.first_time(&id) {
+                return Some(Err(format!(
+                    "the plugin listed user id `{id}` more than once"
+                )));
+            }
+            Some(Ok(match result {
+                Ok(attrs) => Item::Attrs(attrs),
+                Err(e) => Item::Failed {
+                    id,
+                    reason: e.to_string(),
+                },
+            }))
+        });
+    Ok((Box::new(iter), None))
+}
+
 /// Users to process, optionally sharded. A CSV directory (and the built-in one) is streamed
 /// row by row, so memory stays flat however many users it has; JSON and LDIF exports are
 /// parsed whole. Also returns the number of users when it is known cheaply.
 pub(crate) fn stream(users: &Users, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
     let (directory, netbios) = match users {
-        Users::Plugin { ids, .. } => {
-            let Some(path) = ids else {
-                invalid!("with --resolver, give the user ids with --users FILE (one per line)")
+        Users::Plugin { ids, plugin } => {
+            return match ids {
+                Some(path) => user_ids(path, shard),
+                None => listed(plugin, shard),
             };
-            return user_ids(path, shard);
         }
         Users::Directory(d) => (d, None),
         Users::DirectoryWithNetbios { directory, netbios } => (directory, Some(netbios.clone())),
@@ -281,10 +328,16 @@ fn directory_users(
     Ok((Box::new(iter), total))
 }
 
-/// The plugin of a batch, when its users come from one.
+/// The plugin that resolves a batch's user ids, when it has ids (a listing brings the
+/// attributes with it).
 pub(crate) fn plugin(users: &Users) -> Option<&PluginSpec> {
     match users {
-        Users::Plugin { plugin, .. } => Some(plugin),
-        Users::Directory(_) | Users::DirectoryWithNetbios { .. } => None,
+        Users::Plugin {
+            plugin,
+            ids: Some(_),
+        } => Some(plugin),
+        Users::Plugin { ids: None, .. }
+        | Users::Directory(_)
+        | Users::DirectoryWithNetbios { .. } => None,
     }
 }

@@ -180,3 +180,51 @@ fn edited_protocol_messages_parse_or_fail_cleanly() {
         "the edits left too few valid answers: {accepted}"
     );
 }
+
+/// ABI 1.1 listings out of process: a plugin that dies mid-listing ends it with an error (never
+/// a short listing that looks complete), one that lists out of turn likewise, and a 1.0 plugin
+/// is not asked at all.
+#[test]
+fn a_listing_that_breaks_is_an_error_not_a_short_listing() {
+    let first = r#"{"batch":{"users":[{"attributes":{"userId":"u1"}}],"done":false}}"#;
+    for (then, needle) in [
+        ("exit 0", "closed its output"),
+        ("printf '%s\\n' '{\"ready\":{}}'", "out of turn"),
+        (
+            "printf '%s\\n' '{\"error\":{\"code\":\"failed\",\"message\":\"size limit\"}}'",
+            "size limit",
+        ),
+    ] {
+        let p = plugin(&format!(
+            "case \"$req\" in *listNext*) {then};; *) printf '%s\\n' '{first}';; esac"
+        ));
+        let mut batches = p.list_users().expect("the listing opens");
+        let users = batches
+            .next()
+            .expect("a first batch")
+            .expect("a good batch");
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].0, "u1");
+        match batches.next() {
+            Some(Err(e)) => assert!(e.to_string().contains(needle), "{then}: {e}"),
+            other => panic!("{then}: expected an error, got {other:?}"),
+        }
+        assert!(batches.next().is_none(), "{then}");
+    }
+
+    let hello = json!({"hello": {"protocol": "emailprof-resolver", "abi": "1.0",
+        "plugin": {"name": "old", "version": "1", "abi": "1.0"}}})
+    .to_string();
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "printf '%s\\n' \"$HELLO\"; read -r init; printf '%s\\n' '{\"ready\":{}}'; while read -r req; do exit 3; done",
+    ])
+    .env("HELLO", hello);
+    let old = ProcessResolver::spawn(cmd, json!({}), TIMEOUT).expect("a 1.0 plugin still loads");
+    match old.list_users() {
+        Err(resolver_host::HostError::CannotList { .. }) => {}
+        Err(e) => panic!("expected CannotList, got {e}"),
+        Ok(_) => panic!("a 1.0 plugin was asked to list"),
+    }
+}

@@ -19,7 +19,7 @@ fn directory_plugin_matches_the_builtin_resolver() {
     let plugin = load_library(path, &directory_config(), &opts()).unwrap();
     let builtin = DirectoryFileResolver::new(example_directory(), "examples/directory.csv");
     assert_eq!(plugin.info().name, "directory-file");
-    assert_eq!(plugin.info().abi, "1.0");
+    assert_eq!(plugin.info().abi, "1.1");
     assert!(
         plugin.describe().starts_with("plugin library "),
         "{}",
@@ -107,7 +107,7 @@ fn a_wrong_abi_major_is_refused_before_other_symbols() {
     );
     let text = e.to_string();
     assert!(
-        text.contains("ABI 2.0") && text.contains("ABI 1.0"),
+        text.contains("ABI 2.0") && text.contains("ABI 1.1"),
         "{text}"
     );
 }
@@ -301,4 +301,21 @@ fn a_c_plugin_works_through_the_header() {
             std::fs::canonicalize(&lib).unwrap().display()
         )
     );
+}
+
+/// ABI 1.1: a plugin whose resolver has no listing (the directory reference plugin) loads and
+/// resolves, and a listing is refused as `CannotList`, in process and out of process.
+#[test]
+fn a_plugin_without_listing_cannot_list() {
+    let path = artifacts().lib("emailprof-resolver-directory");
+    let plugin = load_library(path, &directory_config(), &opts()).unwrap();
+    assert!(plugin.resolve("avance").is_ok());
+    let Err(e) = plugin.list_users() else {
+        panic!("the directory plugin listed users")
+    };
+    assert!(
+        matches!(e, resolver_host::HostError::CannotList { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("cannot list its users"), "{e}");
 }

@@ -141,7 +141,10 @@ struct Setup {
     built: Built,
     profile: PathBuf,
     config: PathBuf,
-    users: PathBuf,
+    /// `--users FILE`; `None`: the plugin lists the users.
+    users: Option<PathBuf>,
+    /// `--resolver-process`.
+    process: bool,
     logs: PathBuf,
 }
 
@@ -158,8 +161,8 @@ impl Setup {
             .arg(&self.built.plugin)
             .arg("--resolver-config")
             .arg(&self.config)
-            .arg("--users")
-            .arg(&self.users)
+            .args(self.users.iter().flat_map(|u| [Path::new("--users"), u]))
+            .args(self.process.then_some("--resolver-process"))
             .arg("--out")
             .arg(out)
             .stdin(Stdio::null())
@@ -308,7 +311,8 @@ fn server_killed_mid_batch_then_resume_completes() {
         built: build(dir),
         profile: dir.join("profile.yaml"),
         config: dir.join("resolver.json"),
-        users: dir.join("users.txt"),
+        users: Some(dir.join("users.txt")),
+        process: false,
         logs,
     };
     std::fs::write(&setup.profile, PROFILE).unwrap();
@@ -328,7 +332,7 @@ fn server_killed_mid_batch_then_resume_completes() {
     )
     .unwrap();
     let ids: Vec<String> = (0..USERS).map(user_id).collect();
-    std::fs::write(&setup.users, ids.join("\n") + "\n").unwrap();
+    std::fs::write(setup.users.as_ref().unwrap(), ids.join("\n") + "\n").unwrap();
 
     // 1. Kill the server once KILL_AFTER outputs exist. The batch resolves a chunk of users,
     // then writes their files; at that count it is looking up the next chunk, so the kill
@@ -481,6 +485,128 @@ fn server_killed_mid_batch_then_resume_completes() {
     }
     // Both manifests record the same complete outputs (so a further --resume skips them all).
     assert_eq!(manifest_lines(&resumed), manifest_lines(&clean_files));
+}
+
+/// Issue 17: without `--users` the plugin lists the users, a page of 100 at a time. The
+/// server is killed once the first outputs exist: the listing cannot complete, so the run
+/// fails saying so (it must not look complete); what was written is whole. After a restart,
+/// `--resume` completes it; the result equals clean listing runs in process and out of
+/// process, and a `--users` run of the same ids.
+#[test]
+fn server_killed_mid_listing_fails_the_run_then_resume_completes() {
+    // slapd's default size limit (500) also caps paged searches; AD has no total cap.
+    let limits = "limits users size.soft=500 size.hard=500 size.prtotal=unlimited";
+    let Some(mut server) = Slapd::start_configured(&users_ldif(), limits) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let logs = dir.join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let mut setup = Setup {
+        built: build(dir),
+        profile: dir.join("profile.yaml"),
+        config: dir.join("resolver.json"),
+        users: None,
+        process: false,
+        logs,
+    };
+    std::fs::write(&setup.profile, PROFILE).unwrap();
+    std::fs::write(
+        &setup.config,
+        json!({
+            "url": server.ldap_url(),
+            "base_dn": BASE_DN,
+            "bind_dn": BIND_DN,
+            "bind_password_file": server.password_file(PASSWORD),
+            "allow_plaintext_bind": true,
+            "timeout_secs": 5,
+            "retries": 1,
+            // The batch users only (the test directory also holds others, and a duplicate).
+            "users": {"filter": "(&(objectClass=user)(sAMAccountName=bu*))", "page_size": 100},
+        })
+        .to_string(),
+    )
+    .unwrap();
+
+    let out = dir.join("out");
+    let mut child = setup.spawn(&out, false, "killed");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::read_dir(out.join("ios")).map_or(0, |d| d.count()) < 1 {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            panic!(
+                "the batch ended ({status}) before the kill:
+{}",
+                setup.stderr("killed")
+            );
+        }
+        assert!(Instant::now() < deadline, "{}", setup.stderr("killed"));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    server.kill();
+    let status = wait(&mut child, Duration::from_secs(30)).unwrap_or_else(|| {
+        panic!(
+            "the batch hung after the server was killed:\n{}",
+            setup.stderr("killed")
+        )
+    });
+    let stderr = setup.stderr("killed");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the listing of users is incomplete"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--resume"), "{stderr}");
+    let partial = outputs(&tree(&out));
+    assert!(
+        !partial.is_empty() && partial.len() < USERS,
+        "the kill did not land mid-listing: {} written",
+        partial.len()
+    );
+    assert_no_stray_files(&tree(&out));
+    for name in partial.keys() {
+        let i: usize = name["ios/bu".len()..name.len() - ".mobileconfig".len()]
+            .parse()
+            .unwrap();
+        assert_complete_for(name, &partial[name], i);
+    }
+
+    server.restart().expect("restart slapd");
+    let status = setup.run(&out, true, "resume", Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0), "{}", setup.stderr("resume"));
+    let resumed = tree(&out);
+    let report2 = report(&resumed);
+    assert_eq!(report2["failed"], 0, "{report2}");
+    assert_eq!(report2["users"], USERS, "{report2}");
+    assert_eq!(report2["unchanged"], partial.len(), "{report2}");
+    let resumed = outputs(&resumed);
+    assert_eq!(resumed.len(), USERS);
+    for (name, bytes) in &partial {
+        assert!(resumed[name] == *bytes, "{name} was rewritten");
+    }
+
+    // Clean runs: listed in process, listed out of process, and from a list of ids.
+    for (name, process, users) in [
+        ("clean", false, false),
+        ("process", true, false),
+        ("ids", false, true),
+    ] {
+        setup.process = process;
+        setup.users = users.then(|| {
+            let path = dir.join("users.txt");
+            let ids: Vec<String> = (0..USERS).map(user_id).collect();
+            std::fs::write(&path, ids.join("\n") + "\n").unwrap();
+            path
+        });
+        let clean = dir.join(name);
+        let status = setup.run(&clean, false, name, Duration::from_secs(60));
+        assert_eq!(status.code(), Some(0), "{}", setup.stderr(name));
+        let clean = outputs(&tree(&clean));
+        assert!(
+            clean == resumed,
+            "{name}: the outputs differ from the resumed run"
+        );
+    }
 }
 
 /// A server that stops answering without closing the connection (SIGSTOP: frozen, or a

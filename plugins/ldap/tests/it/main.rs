@@ -2,5 +2,6 @@
 //! with an AD-like schema and directory (tests/data).
 
 mod batch;
+mod listing;
 mod resolve;
 mod slapd;

@@ -45,6 +45,12 @@ impl Slapd {
 
     /// Like [`Slapd::start`], with `extra_ldif` (entries) loaded after tests/data/directory.ldif.
     pub(crate) fn start_with(extra_ldif: &str) -> Option<Slapd> {
+        Self::start_configured(extra_ldif, "")
+    }
+
+    /// Like [`Slapd::start_with`], with `extra_conf` (slapd.conf lines) at the end of the
+    /// database section: limits, indexes.
+    pub(crate) fn start_configured(extra_ldif: &str, extra_conf: &str) -> Option<Slapd> {
         if !Path::new(SLAPD).exists() {
             if std::env::var_os("EMAILPROF_REQUIRE_SLAPD").is_some() {
                 panic!(
@@ -58,7 +64,7 @@ impl Slapd {
         }
         let mut last = String::new();
         for _ in 0..3 {
-            match Self::try_start(extra_ldif) {
+            match Self::try_start(extra_ldif, extra_conf) {
                 Ok(s) => return Some(s),
                 Err(e) => last = e,
             }
@@ -66,7 +72,7 @@ impl Slapd {
         panic!("slapd did not start: {last}");
     }
 
-    fn try_start(extra_ldif: &str) -> Result<Slapd, String> {
+    fn try_start(extra_ldif: &str, extra_conf: &str) -> Result<Slapd, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let d = dir.path();
         std::fs::create_dir(d.join("db")).map_err(|e| e.to_string())?;
@@ -104,7 +110,8 @@ impl Slapd {
              rootdn \"CN=admin,{BASE_DN}\"\n\
              directory {d}/db\n\
              access to attrs=userPassword by anonymous auth by * none\n\
-             access to * by users read by * none\n",
+             access to * by users read by * none\n\
+             {extra_conf}\n",
             d = d.display()
         );
         let conf_path = d.join("slapd.conf");
