@@ -27,11 +27,9 @@ pub(crate) enum Outcome {
     Streamed,
     /// Skipped as complete; the hash of the file's path (it is still current).
     Unchanged(u64),
-    /// What a platform's emission said about a user's artifact (warnings and notes).
-    Diagnosed {
-        user: String,
-        diagnostics: Vec<emailprof_core::Diagnostic>,
-    },
+    /// What the emissions of a chunk of users said about their artifacts (warnings and
+    /// notes), counted by the worker.
+    Tally(Vec<super::DiagnosticCount>),
     Failed {
         user: String,
         platform: Option<String>,
@@ -70,6 +68,7 @@ impl Job<'_> {
         attrs: DirectoryAttributes,
         out: &mut Vec<Outcome>,
         stream: &mut Vec<u8>,
+        tallied: &mut Vec<super::DiagnosticCount>,
     ) {
         let user_id = attrs.user_id.as_str();
         let identity = match crate::users::identity(self.account, &attrs) {
@@ -130,12 +129,7 @@ impl Job<'_> {
                 ));
                 continue;
             }
-            if !emission.diagnostics.is_empty() {
-                out.push(Outcome::Diagnosed {
-                    user: user_id.to_owned(),
-                    diagnostics: emission.diagnostics,
-                });
-            }
+            tally(tallied, user_id, emission.diagnostics);
             for a in emission.artifacts {
                 let rel = format!("{platform}/{stem}.{}", extension(self.identifier, &a));
                 let signer = self.signer.filter(|s| s.applies_to(&a));
@@ -186,6 +180,39 @@ impl Job<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Count `said` about `user` into the chunk's tally: a few distinct diagnostics, compared in
+/// place (no allocation once a diagnostic is known; the first users' ids only).
+fn tally(
+    tallied: &mut Vec<super::DiagnosticCount>,
+    user: &str,
+    said: Vec<emailprof_core::Diagnostic>,
+) {
+    for d in said {
+        let known = tallied.iter_mut().find(|c| {
+            c.severity == d.severity && c.setting == d.setting && c.platform == d.platform
+        });
+        let c = match known {
+            Some(c) => c,
+            None => {
+                tallied.push(super::DiagnosticCount {
+                    platform: d.platform,
+                    setting: d.setting,
+                    severity: d.severity,
+                    message: d.message,
+                    users: 0,
+                    first_users: Vec::new(),
+                });
+                let last = tallied.len() - 1;
+                &mut tallied[last]
+            }
+        };
+        c.users += 1;
+        if c.first_users.len() < super::FIRST_USERS {
+            c.first_users.push(user.to_owned());
         }
     }
 }

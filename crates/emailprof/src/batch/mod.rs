@@ -379,6 +379,7 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                     let mut outcomes = Vec::with_capacity(chunk.len() * job.platforms.len());
                     // The chunk's archive entries or JSON lines, in order: one buffer, one
                     // write by the writer.
+                    let mut tallied: Vec<DiagnosticCount> = Vec::new();
                     let mut stream = buffers
                         .lock()
                         .ok()
@@ -387,12 +388,16 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                     for item in chunk {
                         let before = outcomes.len();
                         match item {
-                            Item::Attrs(attrs) => job.process(attrs, &mut outcomes, &mut stream),
+                            Item::Attrs(attrs) => {
+                                job.process(attrs, &mut outcomes, &mut stream, &mut tallied)
+                            }
                             Item::Failed { id, reason } => {
                                 outcomes.push(Job::failed(&id, None, reason))
                             }
                             Item::Id(id) => match resolved.next() {
-                                Some(Ok(attrs)) => job.process(attrs, &mut outcomes, &mut stream),
+                                Some(Ok(attrs)) => {
+                                    job.process(attrs, &mut outcomes, &mut stream, &mut tallied)
+                                }
                                 Some(Err(e)) => {
                                     outcomes.push(Job::failed(&id, None, e.to_string()))
                                 }
@@ -412,6 +417,9 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                     }
                     let done = processed.fetch_add(n, Ordering::Relaxed) + n;
                     progress.tick(done, total, failed_users.load(Ordering::Relaxed));
+                    if !tallied.is_empty() {
+                        outcomes.push(Outcome::Tally(tallied));
+                    }
                     if tx.send((index, outcomes, stream)).is_err() {
                         return;
                     }
@@ -463,23 +471,18 @@ pub fn run(config: BatchConfig, progress: &dyn Progress) -> Result<BatchReport> 
                             unchanged += 1;
                             current.push(rel_hash);
                         }
-                        Outcome::Diagnosed {
-                            user,
-                            diagnostics: said,
-                        } => {
-                            for d in said {
+                        Outcome::Tally(counted) => {
+                            for d in counted {
                                 let key = (d.platform.clone(), d.setting.clone(), d.severity);
-                                let c = diagnostics.entry(key).or_insert_with(|| DiagnosticCount {
-                                    platform: d.platform,
-                                    setting: d.setting,
-                                    severity: d.severity,
-                                    message: d.message,
-                                    users: 0,
-                                    first_users: Vec::new(),
-                                });
-                                c.users += 1;
-                                if c.first_users.len() < FIRST_USERS {
-                                    c.first_users.push(user.clone());
+                                match diagnostics.get_mut(&key) {
+                                    Some(c) => {
+                                        c.users += d.users;
+                                        let room = FIRST_USERS.saturating_sub(c.first_users.len());
+                                        c.first_users.extend(d.first_users.into_iter().take(room));
+                                    }
+                                    None => {
+                                        diagnostics.insert(key, d);
+                                    }
                                 }
                             }
                         }
