@@ -389,11 +389,12 @@ async function main() {
       const { target, suggested } = await downloadFrom('emit', 'page.mobileconfig');
       assert.equal(suggested, `${contoso.identifier}.mobileconfig`);
       const fromPage = readFileSync(target);
-      const cli = emailprof(['emit', jsonFile, '--platform', 'ios', '--user', 'user1'], { encoding: 'buffer' });
+      // The server's default directory is the example directory; the CLI is told it.
+      const cli = emailprof(['emit', jsonFile, '--platform', 'ios', '--user', 'user1', '--directory', 'examples/directory.csv'], { encoding: 'buffer' });
       assert.equal(cli.status, 0, String(cli.stderr));
       assert.ok(fromPage.equals(cli.stdout), 'page and CLI artifacts differ');
       // The same bytes as from the example itself: the form lost nothing iOS expresses.
-      const fromExample = emailprof(['emit', 'examples/contoso.yaml', '--platform', 'ios', '--user', 'user1'], { encoding: 'buffer' });
+      const fromExample = emailprof(['emit', 'examples/contoso.yaml', '--platform', 'ios', '--user', 'user1', '--directory', 'examples/directory.csv'], { encoding: 'buffer' });
       assert.equal(fromExample.status, 0, String(fromExample.stderr));
       assert.ok(fromPage.equals(fromExample.stdout), 'the form did not reproduce examples/contoso.yaml for iOS');
       assert.match(fromPage.toString('utf8'), /<string>com\.apple\.eas\.account<\/string>/);
