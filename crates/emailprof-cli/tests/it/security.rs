@@ -8,6 +8,22 @@ use std::process::Output;
 
 use crate::support::{emailprof, root, stderr};
 
+/// `emailprof emit examples/minimal.yaml -p PLATFORM --user user1 --directory
+/// examples/directory.csv`, to add to.
+fn emit_user1(platform: &str) -> assert_cmd::Command {
+    let mut cmd = emailprof();
+    cmd.args([
+        "emit",
+        "examples/minimal.yaml",
+        "-p",
+        platform,
+        "--user",
+        "user1",
+    ])
+    .args(["--directory", "examples/directory.csv"]);
+    cmd
+}
+
 fn minimal_batch(out: &Path, extra: &[&str]) -> Output {
     emailprof()
         .args([
@@ -74,16 +90,8 @@ fn emit_out_through_a_link_to_a_fifo_replaces_the_link_and_leaves_the_fifo() {
     );
     let link = tmp.path().join("out.mobileconfig");
     std::os::unix::fs::symlink(&fifo, &link).unwrap();
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .args(["--directory", "examples/directory.csv", "--out"])
+    let o = emit_user1("ios")
+        .arg("--out")
         .arg(&link)
         .timeout(std::time::Duration::from_secs(30))
         .output()
@@ -167,19 +175,7 @@ fn artifacts_carrying_a_scep_challenge_are_owner_only_in_files_and_archives() {
     assert!(entries > 0);
     // Without a secret, artifacts stay readable as before.
     let plain = tmp.path().join("plain.mobileconfig");
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .args(["--directory", "examples/directory.csv", "--out"])
-        .arg(&plain)
-        .output()
-        .unwrap();
+    let o = emit_user1("ios").arg("--out").arg(&plain).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(mode(&plain), 0o644);
 }
@@ -217,16 +213,7 @@ fn signing_times_are_checked_against_the_calendar() {
     std::fs::copy(root().join("tests/golden/signer/signer.key"), &key).unwrap();
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let sign = |time: &str| {
-        emailprof()
-            .args([
-                "emit",
-                "examples/minimal.yaml",
-                "-p",
-                "ios",
-                "--user",
-                "user1",
-            ])
-            .args(["--directory", "examples/directory.csv"])
+        emit_user1("ios")
             .args([
                 "--sign-cert",
                 "tests/golden/signer/signer.pem",
@@ -410,21 +397,7 @@ fn emit_and_batch_need_a_source_of_users() {
 /// profile refuses, in `batch` too (it used to write 1,000 empty files).
 #[test]
 fn what_a_platform_cannot_honour_is_refused() {
-    let run = |platform: &str, extra: &[&str]| {
-        emailprof()
-            .args([
-                "emit",
-                "examples/minimal.yaml",
-                "-p",
-                platform,
-                "--user",
-                "user1",
-            ])
-            .args(["--directory", "examples/directory.csv"])
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let run = |platform: &str, extra: &[&str]| emit_user1(platform).args(extra).output().unwrap();
     let o = run("ios", &["--remove"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(

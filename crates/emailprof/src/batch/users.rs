@@ -202,7 +202,7 @@ fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u6
     // the estimate of the number of users, which picks exact tracking or the two passes and
     // sizes the filter as `count_lines` does for CSV.
     let estimate = std::fs::metadata(path).map_or(0, |m| m.len()) / 300;
-    let (mut duplicates, total) = if estimate <= EXACT_UP_TO {
+    let (duplicates, total) = if estimate <= EXACT_UP_TO {
         (Duplicates::exact(), None)
     } else {
         let first = open(path)?
@@ -212,12 +212,24 @@ fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u6
         let (d, n) = Duplicates::from_first_pass(first, Bloom::for_users(estimate));
         (d, Some(n))
     };
-    let iter = open(path)?.filter_map(move |r| match r {
+    let rows = open(path)?;
+    Ok((checked_rows(name, rows, shard, duplicates), total))
+}
+
+/// The users of a directory's rows for this shard, each id checked against the ones before;
+/// a row that does not parse or repeats an id ends the run with its line.
+fn checked_rows<E: std::fmt::Display>(
+    name: String,
+    rows: impl Iterator<Item = std::result::Result<(DirectoryAttributes, impl std::fmt::Display), E>>
+    + Send
+    + 'static,
+    shard: Option<Shard>,
+    mut duplicates: Duplicates,
+) -> UserIter {
+    Box::new(rows.filter_map(move |r| match r {
         Err(e) => Some(Err(format!("{name}: {e}"))),
+        Ok((u, _)) if shard.is_some_and(|s| !s.contains(&u.user_id)) => None,
         Ok((u, line)) => {
-            if !keep(&u) {
-                return None;
-            }
             if !duplicates.first_time(&u.user_id) {
                 return Some(Err(format!(
                     "{name}: line {line}: user id `{}` appears more than once",
@@ -226,8 +238,7 @@ fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u6
             }
             Some(Ok(Item::Attrs(u)))
         }
-    });
-    Ok((Box::new(iter), total))
+    }))
 }
 
 /// Whether `path` is a `.json` file holding a Microsoft Entra ID export (by its first bytes).
@@ -291,7 +302,7 @@ fn directory_users(
     // Duplicate ids would overwrite each other's files. A large file is read twice: first for
     // the number of users (after sharding) and the ids that may repeat, in fixed memory (see
     // `dedup`); a small one and the built-in directory are read once, remembering every id.
-    let (mut duplicates, total) = match (directory, rows) {
+    let (duplicates, total) = match (directory, rows) {
         (Some(_), Some(lines)) if lines <= EXACT_UP_TO => (
             Duplicates::exact(),
             shard.is_none().then(|| lines.saturating_sub(1)),
@@ -310,22 +321,7 @@ fn directory_users(
     };
     let stream = emailprof_directory::CsvStream::new(reader)
         .map_err(|e| crate::Error::invalid(format!("{name}: {e}")))?;
-    let iter = stream.filter_map(move |r| match r {
-        Err(e) => Some(Err(format!("{name}: {e}"))),
-        Ok((u, line)) => {
-            if !keep(&u) {
-                return None;
-            }
-            if !duplicates.first_time(&u.user_id) {
-                return Some(Err(format!(
-                    "{name}: line {line}: user id `{}` appears more than once",
-                    u.user_id
-                )));
-            }
-            Some(Ok(Item::Attrs(u)))
-        }
-    });
-    Ok((Box::new(iter), total))
+    Ok((checked_rows(name, stream, shard, duplicates), total))
 }
 
 /// The plugin that resolves a batch's user ids, when it has ids (a listing brings the
