@@ -474,6 +474,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub directory: Option<PathBuf>,
 
+    /// A domain's NetBIOS name, FQDN=NAME (repeatable), for the directory's users that have
+    /// none (a Microsoft Entra ID export never does).
+    #[arg(long, value_name = "FQDN=NAME", requires = "directory")]
+    pub netbios: Vec<String>,
+
     /// Let posted profiles name certificate files (PKCS#12, CA) below DIR: relative paths
     /// only, no symbolic links, and only files that are what the profile says. Default: no
     /// file is read.

@@ -44,6 +44,7 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         // Fail at start rather than on every request.
         emailprof::users::directory_resolver(Some(dir))?;
     }
+    let netbios = crate::resolve::netbios(&args.netbios)?;
     let (reader, files) = match &args.allow_files {
         Some(dir) => {
             let root = std::fs::canonicalize(dir)
@@ -71,7 +72,8 @@ pub(crate) fn run(args: ServeArgs, reporter: &Reporter) -> anyhow::Result<u8> {
         args.directory,
         reader,
         Some(token),
-    );
+    )
+    .with_netbios(netbios);
     reporter.note(&format!(
         "serving the profile form on {url} ({files}; {users}; Ctrl-C stops)"
     ));

@@ -57,12 +57,23 @@ impl EntraStream {
 
     /// Start reading `reader`; fails only when no thread can be started.
     pub fn new<R: std::io::Read + Send + 'static>(reader: R) -> std::io::Result<Self> {
+        Self::start(reader, false)
+    }
+
+    /// Like [`EntraStream::new`], but each user's attributes hold only its user id: a pass
+    /// that skips the other values (for a first pass over the ids). It gives the same ids as
+    /// a full read and stops at no user a full read accepts.
+    pub fn ids<R: std::io::Read + Send + 'static>(reader: R) -> std::io::Result<Self> {
+        Self::start(reader, true)
+    }
+
+    fn start<R: std::io::Read + Send + 'static>(reader: R, ids_only: bool) -> std::io::Result<Self> {
         let (tx, batches) = std::sync::mpsc::sync_channel(4);
         std::thread::Builder::new()
             .name("entra-export".into())
             .spawn(move || {
                 let mut batch = Vec::with_capacity(Self::BATCH);
-                let result = graph::read(reader, &mut |u| {
+                let result = graph::read(reader, ids_only, &mut |u| {
                     batch.push(Ok((u.attrs, u.line)));
                     if batch.len() == Self::BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(Self::BATCH));

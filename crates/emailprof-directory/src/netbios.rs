@@ -21,16 +21,24 @@ impl NetbiosMap {
                 "`{entry}`: give the domain and its NetBIOS name as FQDN=NAME, e.g. contoso.com=CONTOSO"
             ));
         };
+        self.insert(fqdn, name)
+            .map_err(|e| format!("`{entry}`: {e}"))
+    }
+
+    /// Map the domain `fqdn` to the NetBIOS name `name` (the `netbios` key of a directory
+    /// plugin's configuration); a domain given twice must map to the same name.
+    pub fn insert(&mut self, fqdn: &str, name: &str) -> Result<(), String> {
         let (key, name) = (fqdn_key(fqdn), name.trim());
         if key.is_empty() || name.is_empty() {
-            return Err(format!(
-                "`{entry}`: both the domain and the NetBIOS name must be non-empty (FQDN=NAME)"
-            ));
+            return Err(
+                "both the domain and the NetBIOS name must be non-empty (FQDN=NAME)".to_owned(),
+            );
+        }
+        if key.contains('=') || key.chars().any(char::is_control) {
+            return Err(format!("`{}` is not a domain name", key.escape_debug()));
         }
         if name.chars().any(|c| c.is_control() || c == '\\') {
-            return Err(format!(
-                "`{entry}`: a NetBIOS name has no control characters or backslashes"
-            ));
+            return Err("a NetBIOS name has no control characters or backslashes".to_owned());
         }
         match self.0.iter().find(|(k, _)| *k == key) {
             Some((_, old)) if old != name => Err(format!(

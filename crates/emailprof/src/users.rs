@@ -255,13 +255,20 @@ fn missing_message(e: &MissingAttributes, attrs: &DirectoryAttributes) -> String
         .domain_fqdn
         .as_deref()
         .filter(|d| !d.trim().is_empty());
+    // The flag for `emit`, `batch` and `serve`; the key for the directory plugin.
+    let how = |domain: &str| {
+        format!(
+            "give --netbios {domain}=NAME (with the directory plugin: \"netbios\": {{\"{domain}\": \"NAME\"}} in its configuration)"
+        )
+    };
     match (e.missing.as_slice(), domain) {
         ([Attribute::NetbiosName], Some(domain)) => format!(
-            "user `{}`: the profile needs the NetBIOS domain name of {domain}, which the directory does not give; give --netbios {domain}=NAME",
-            e.user_id
+            "user `{}`: the profile needs the NetBIOS domain name of {domain}, which the directory does not give; {}",
+            e.user_id,
+            how(domain)
         ),
         (missing, Some(domain)) if missing.contains(&Attribute::NetbiosName) => {
-            format!("{e}; for the NetBIOS domain name of {domain}, give --netbios {domain}=NAME")
+            format!("{e}; for the NetBIOS domain name of {domain}, {}", how(domain))
         }
         _ => e.to_string(),
     }

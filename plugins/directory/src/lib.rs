@@ -3,11 +3,16 @@
 //!
 //! ```json
 //! {"path": "/etc/emailprof/users.csv", "format": "csv"}
+//! {"path": "/etc/emailprof/entra-users.json", "netbios": {"contoso.com": "CONTOSO"}}
 //! ```
 //!
-//! `format` (`csv`, `json`, `ldif`) is optional when the path's extension says it.
+//! `format` (`csv`, `json`, `ldif`) is optional when the path's extension says it. `netbios`
+//! maps domain FQDNs to NetBIOS names for the users the file gives none (a Microsoft Entra ID
+//! export never does): the `--netbios FQDN=NAME` flags of `emit` and `batch`, as a key.
 
-use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat};
+use std::collections::BTreeMap;
+
+use emailprof_directory::{Directory, DirectoryFileResolver, DirectoryFormat, NetbiosMap};
 use resolver_sdk::{
     AttributeResolver as _, DirectoryAttributes, PluginInfo, ResolveError, Resolver,
 };
@@ -19,6 +24,8 @@ struct Config {
     path: String,
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    netbios: BTreeMap<String, String>,
 }
 
 /// Users from a directory file read once at init.
@@ -42,7 +49,15 @@ impl Resolver for DirectoryPlugin {
         let bytes = std::fs::read(&config.path).map_err(|e| format!("{}: {e}", config.path))?;
         let directory =
             Directory::parse(&bytes, format).map_err(|e| format!("{}: {e}", config.path))?;
-        Ok(Self(DirectoryFileResolver::new(directory, config.path)))
+        let mut netbios = NetbiosMap::default();
+        for (fqdn, name) in &config.netbios {
+            netbios
+                .insert(fqdn, name)
+                .map_err(|e| format!("directory plugin configuration: netbios: {e}"))?;
+        }
+        Ok(Self(
+            DirectoryFileResolver::new(directory, config.path).with_netbios(netbios),
+        ))
     }
 
     fn info() -> PluginInfo {

@@ -151,3 +151,53 @@ fn a_plugin_that_cannot_list_asks_for_users() {
         assert!(!out.join("ios").exists(), "process={process}");
     }
 }
+
+/// Issue 17: the directory plugin's `netbios` key gives the NetBIOS names a Microsoft Entra ID
+/// export does not have, as `--netbios` does for `--directory`; without it the error names
+/// the mapping; a bad mapping is a configuration error.
+#[test]
+fn the_directory_plugin_takes_netbios_names_from_its_configuration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = root().join("crates/emailprof-directory/tests/data/entra/graph-page.json");
+    let config = |name: &str, value: serde_json::Value| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    };
+    let adele = || emit("examples/contoso.yaml", "ios").user("AdeleV@contoso.com");
+    let expected = adele()
+        .directory(&export)
+        .flag("--netbios", "contoso.com=CONTOSO")
+        .success();
+    assert!(stdout(&expected).contains("CONTOSO\\AdeleV"));
+    let mapped = config(
+        "mapped.json",
+        serde_json::json!({"path": export, "netbios": {"Contoso.com.": "CONTOSO"}}),
+    );
+    let unmapped = config("unmapped.json", serde_json::json!({"path": export}));
+    let bad = config(
+        "bad.json",
+        serde_json::json!({"path": export, "netbios": {"contoso.com": "CON\\TOSO"}}),
+    );
+    for process in [false, true] {
+        let with = |c: &Path| {
+            adele()
+                .resolver(plugin("emailprof-resolver-directory"), c)
+                .args(process.then_some("--resolver-process"))
+        };
+        let o = with(&mapped).success();
+        assert_eq!(o.stdout, expected.stdout, "process={process}");
+        let o = with(&unmapped).code(2);
+        assert!(
+            stderr(&o).contains("\"netbios\": {\"contoso.com\": \"NAME\"}"),
+            "process={process}: {}",
+            stderr(&o)
+        );
+        let o = with(&bad).code(2);
+        assert!(
+            stderr(&o).contains("netbios") && stderr(&o).contains("backslashes"),
+            "process={process}: {}",
+            stderr(&o)
+        );
+    }
+}

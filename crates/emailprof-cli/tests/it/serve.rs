@@ -791,3 +791,60 @@ fn browser_end_to_end() {
     );
     assert!(root().join("target/e2e/form.png").is_file());
 }
+
+/// Issue 17: `serve --directory` with a Microsoft Entra ID export takes the NetBIOS names
+/// Graph does not have from `--netbios`, as `emit` does; without it the request fails naming
+/// the mapping. `--netbios` alone (the built-in directory has its names) is refused.
+#[test]
+fn serve_takes_netbios_names_for_an_entra_export() {
+    // contoso.yaml's user name is the sAM name with the NetBIOS domain; served from
+    // examples/ so that its certificate files resolve as they do for the CLI.
+    let export = "crates/emailprof-directory/tests/data/entra/graph-page.json";
+    let from_examples = format!("../{export}");
+    let body = yaml_file_as_json("examples/contoso.yaml");
+    let request = "/api/emit?platform=ios&user=AdeleV%40contoso.com";
+    let server = Server::start_with(
+        &examples(),
+        &[
+            "--allow-files",
+            ".",
+            "--directory",
+            &from_examples,
+            "--netbios",
+            "contoso.com=CONTOSO",
+        ],
+    );
+    let r = server.post(request, &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let printed = emit("examples/contoso.yaml", "ios")
+        .user("AdeleV@contoso.com")
+        .directory(export)
+        .flag("--netbios", "contoso.com=CONTOSO")
+        .success();
+    assert!(r.body == printed.stdout, "served and emitted artifacts differ");
+    assert!(String::from_utf8_lossy(&r.body).contains("CONTOSO\\AdeleV"));
+    drop(server);
+
+    let server = Server::start_with(
+        &examples(),
+        &["--allow-files", ".", "--directory", &from_examples],
+    );
+    let r = server.post(request, &body);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("give --netbios contoso.com=NAME"),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    drop(server);
+
+    let o = cli(["serve", "--addr", "127.0.0.1:0", "--netbios", "contoso.com=CONTOSO"]).code(2);
+    assert!(stderr(&o).contains("--directory"), "{}", stderr(&o));
+    let o = cli(["serve", "--addr", "127.0.0.1:0", "--directory", export])
+        .args(["--netbios", "contoso.com"])
+        .code(2);
+    assert!(stderr(&o).contains("FQDN=NAME"), "{}", stderr(&o));
+}

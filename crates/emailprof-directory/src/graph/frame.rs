@@ -63,7 +63,9 @@ impl<R: BufRead> Framer<R> {
                 return Ok(());
             }
             let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
+            let mut i = 0;
+            while i < buf.len() {
+                let b = buf[i];
                 if in_string {
                     if escaped {
                         escaped = false;
@@ -75,7 +77,12 @@ impl<R: BufRead> Framer<R> {
                             end = Some(i + 1);
                             break;
                         }
+                    } else {
+                        // The rest of the string up to its next quote or backslash at once.
+                        i = memchr::memchr2(b'"', b'\\', &buf[i..]).map_or(buf.len(), |j| i + j);
+                        continue;
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -99,10 +106,11 @@ impl<R: BufRead> Framer<R> {
                     _ => {}
                 }
                 started = true;
+                i += 1;
             }
             let n = end.unwrap_or(buf.len());
             out.extend_from_slice(&buf[..n]);
-            self.line += buf[..n].iter().filter(|&&b| b == b'\n').count();
+            self.line += memchr::memchr_iter(b'\n', &buf[..n]).count();
             self.input.consume(n);
             if end.is_some() {
                 return Ok(());

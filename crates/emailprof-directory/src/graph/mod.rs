@@ -52,7 +52,7 @@ pub(crate) struct GraphUser {
 pub(crate) fn parse(bytes: &[u8]) -> Result<(Parsed, Vec<Option<String>>), ParseError> {
     let mut records = Vec::new();
     let mut object_ids = Vec::new();
-    read(bytes, &mut |u| {
+    read(bytes, false, &mut |u| {
         records.push((u.attrs, u.line));
         object_ids.push(u.object_id);
         Ok(())
@@ -75,8 +75,10 @@ const LINE_LIMIT: usize = 64 << 20;
 /// When the first line holds one whole value, the file is JSON lines: each line is parsed from
 /// memory (several times faster than serde_json's byte-at-a-time reader), one page at a time.
 /// Otherwise the file is streamed through serde_json's reader, one user at a time.
+/// With `ids_only`, each user's attributes hold only its user id (a cheaper pass).
 pub(crate) fn read(
     reader: impl Read,
+    ids_only: bool,
     each: &mut dyn FnMut(GraphUser) -> Result<(), String>,
 ) -> Result<(), ParseError> {
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
@@ -91,9 +93,9 @@ pub(crate) fn read(
     let mut first = Vec::new();
     let ended = read_line(&mut reader, &mut first).map_err(io_error)?;
     if ended && one_value(&first) {
-        read_lines(first, reader, each)
+        read_lines(first, reader, ids_only, each)
     } else {
-        read_stream(std::io::Cursor::new(first).chain(reader), each)
+        read_stream(std::io::Cursor::new(first).chain(reader), ids_only, each)
     }
 }
 
@@ -110,7 +112,7 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<boo
             return Ok(false);
         }
         let take = available.len().min(room);
-        if let Some(i) = available[..take].iter().position(|&b| b == b'\n') {
+        if let Some(i) = memchr::memchr(b'\n', &available[..take]) {
             buf.extend_from_slice(&available[..=i]);
             input.consume(i + 1);
             return Ok(true);
@@ -124,6 +126,7 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<boo
 fn read_lines(
     first: Vec<u8>,
     mut reader: impl BufRead,
+    ids_only: bool,
     each: &mut dyn FnMut(GraphUser) -> Result<(), String>,
 ) -> Result<(), ParseError> {
     let lines = Rc::new(Cell::new(1));
@@ -131,6 +134,7 @@ fn read_lines(
         each,
         lines: Rc::clone(&lines),
         failure: None,
+        ids_only,
     };
     let mut line = first;
     let mut values = 0usize;
@@ -172,12 +176,14 @@ fn read_lines(
 /// Any other layout: each user cut out of the stream and parsed from memory (see `frame`).
 fn read_stream(
     reader: impl BufRead,
+    ids_only: bool,
     each: &mut dyn FnMut(GraphUser) -> Result<(), String>,
 ) -> Result<(), ParseError> {
     let mut sink = Sink {
         each,
         lines: Rc::new(Cell::new(1)),
         failure: None,
+        ids_only,
     };
     frame::read(reader, &mut sink)
 }
@@ -188,10 +194,12 @@ struct Sink<'a> {
     each: &'a mut dyn FnMut(GraphUser) -> Result<(), String>,
     lines: Rc<Cell<usize>>,
     failure: Option<ParseError>,
+    /// Read only the user ids (see `Fields::ids_only`).
+    ids_only: bool,
 }
 
 impl Sink<'_> {
-    fn user<E: de::Error>(&mut self, fields: Fields, line: usize) -> Result<(), E> {
+    fn user<E: de::Error>(&mut self, fields: Fields<'_>, line: usize) -> Result<(), E> {
         let result = fields
             .finish()
             .and_then(|(attrs, object_id)| {
@@ -242,7 +250,7 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let line = self.sink.lines.get();
         let mut page = false;
-        let mut fields = Fields::default();
+        let mut fields = Fields::ids_only(self.sink.ids_only);
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
                 KeyKind::Value => {
@@ -312,7 +320,7 @@ impl<'de> Visitor<'de> for User<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let line = self.0.lines.get();
-        let mut fields = Fields::default();
+        let mut fields = Fields::ids_only(self.0.ids_only);
         let read: Result<(), A::Error> = (|| {
             while let Some(key) = map.next_key_seed(KeySeed)? {
                 match key {

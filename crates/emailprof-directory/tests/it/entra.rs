@@ -228,3 +228,64 @@ fn strings_with_brackets_quotes_and_escapes_across_buffer_boundaries() {
     // A trailing comma is refused, as serde_json refuses it.
     assert!(parse(b"[\n{\"id\": \"a\", \"businessPhones\": []},\n]").is_err());
 }
+
+/// The ids-only pass (`EntraStream::ids`, the first of `batch`'s two passes over a large
+/// export) gives exactly the ids of a full read, in order, for every shape and for users whose
+/// ids are escaped, padded, cased or taken from `onPremisesUserPrincipalName` or `id`; where
+/// it stops, a full read has stopped at or before that user.
+#[test]
+fn the_ids_pass_gives_the_ids_of_a_full_read() {
+    fn ids(stream: EntraStream) -> (Vec<(String, usize)>, Option<usize>) {
+        let mut out = Vec::new();
+        for item in stream {
+            match item {
+                Ok((u, line)) => out.push((u.user_id, line)),
+                Err(_) => return (out.clone(), Some(out.len())),
+            }
+        }
+        (out, None)
+    }
+    let mut generated = String::from("{\"@odata.context\":\"x\",\"value\":[\n");
+    for i in 0..600 {
+        if i > 0 {
+            generated.push_str(",\n");
+        }
+        let user = match i % 6 {
+            0 => format!(
+                "{{\"id\":\"g{i}\",\"userPrincipalName\":\"  u{i}@contoso.com \",\"mail\":\"m{i}@x\"}}"
+            ),
+            1 => format!(
+                "{{\"Id\":\"g{i}\",\"UserPrincipalName\":\"u\\u0041{i}\\\"q@contoso.com\",\"ProxyAddresses\":[\"SMTP:p{i}@x\"]}}"
+            ),
+            2 => format!("{{\"id\":\"g{i}\",\"userPrincipalName\":null,\"onPremisesUserPrincipalName\":\"op{i}@corp.local\"}}"),
+            3 => format!("{{\"id\":\" g{i} \",\"userPrincipalName\":\"\",\"extra\":{{\"userPrincipalName\":\"not-this\"}}}}"),
+            4 => format!(
+                "{{\"businessPhones\":[\"{{\\\"id\\\": 1}}\"],\"userPrincipalName\":\"u{i}@contoso.com\",\"onPremisesSamAccountName\":\"s{i}\",\"onPremisesDomainName\":\"contoso.com\"}}"
+            ),
+            _ => format!("{{\"userPrincipalName\":\"u{i}@contoso.com\",\"id\":\"g{i}\",\"proxyAddresses\":\"smtp:a{i}@x\"}}"),
+        };
+        generated.push_str(&user);
+    }
+    generated.push_str("\n]}\n");
+    let generated: &'static [u8] = Box::leak(generated.into_bytes().into_boxed_slice());
+    for bytes in [PAGE, PAGES, AZ, MGUSER, MGUSER_SINGLE, generated] {
+        let full = ids(EntraStream::new(bytes).unwrap());
+        let fast = ids(EntraStream::ids(bytes).unwrap());
+        assert_eq!(full, fast);
+        assert!(full.1.is_none() && !full.0.is_empty());
+    }
+    // The generated users' ids, spot-checked against what a full read gives.
+    let (all, _) = ids(EntraStream::ids(generated).unwrap());
+    assert_eq!(all[0].0, "u0@contoso.com");
+    assert_eq!(all[1].0, "uA1\"q@contoso.com");
+    assert_eq!(all[2].0, "op2@corp.local");
+    assert_eq!(all[3].0, "g3");
+    // A user a full read refuses (a value of the wrong type the id pass skips) may pass the
+    // id pass; a user the id pass refuses, a full read refuses too.
+    let bad_mail: &'static [u8] = b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": \"b\", \"mail\": 5},\n{\"id\": \"c\"}\n]}";
+    assert_eq!(ids(EntraStream::new(bad_mail).unwrap()).1, Some(1));
+    assert_eq!(ids(EntraStream::ids(bad_mail).unwrap()).1, None);
+    let bad_id: &'static [u8] = b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": 5},\n{\"id\": \"c\"}\n]}";
+    assert_eq!(ids(EntraStream::new(bad_id).unwrap()).1, Some(1));
+    assert_eq!(ids(EntraStream::ids(bad_id).unwrap()).1, Some(1));
+}

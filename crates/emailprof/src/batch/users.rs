@@ -194,9 +194,14 @@ pub(crate) fn stream(users: &Users, shard: Option<Shard>) -> Result<(UserIter, O
 fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
     let name = path.display().to_string();
     let keep = move |u: &DirectoryAttributes| shard.is_none_or(|s| s.contains(&u.user_id));
-    let open = |p: &Path| {
-        emailprof_directory::EntraStream::new(open_input(p)?)
-            .map_err(|e| crate::Error::invalid(format!("{name}: cannot start reading: {e}")))
+    let open = |p: &Path, ids_only: bool| {
+        let input = open_input(p)?;
+        let stream = if ids_only {
+            emailprof_directory::EntraStream::ids(input)
+        } else {
+            emailprof_directory::EntraStream::new(input)
+        };
+        stream.map_err(|e| crate::Error::invalid(format!("{name}: cannot start reading: {e}")))
     };
     // A Graph user with the README's $select takes about 300 bytes (more with every property):
     // the estimate of the number of users, which picks exact tracking or the two passes and
@@ -205,14 +210,15 @@ fn entra_users(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u6
     let (duplicates, total) = if estimate <= EXACT_UP_TO {
         (Duplicates::exact(), None)
     } else {
-        let first = open(path)?
+        // The first pass needs only the ids: it skips the other values.
+        let first = open(path, true)?
             .map_while(Result::ok)
             .filter(|(u, _)| keep(u))
             .map(|(u, _)| u.user_id);
         let (d, n) = Duplicates::from_first_pass(first, Bloom::for_users(estimate));
         (d, Some(n))
     };
-    let rows = open(path)?;
+    let rows = open(path, false)?;
     Ok((checked_rows(name, rows, shard, duplicates), total))
 }
 

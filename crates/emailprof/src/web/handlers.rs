@@ -180,7 +180,10 @@ pub(super) fn emit(state: &State, query: &str, bytes: &[u8]) -> Reply {
     }
     let users = match placeholders {
         Some(m) => Ok(UserSource::Placeholders(m)),
-        None => UserSource::directory(state.directory.as_deref()),
+        None => UserSource::directory_with_netbios(
+            state.directory.as_deref(),
+            state.netbios.clone(),
+        ),
     };
     let options = EmitOptions {
         min_os_version,

@@ -38,6 +38,7 @@ use emailprof_core::input::MAX_INPUT_BYTES;
 use serde_json::{Value, json};
 
 use crate::material::MaterialReader;
+use crate::users::NetbiosMap;
 use crate::registry;
 
 pub use assets::{ASSETS, Asset};
@@ -139,6 +140,8 @@ pub struct State {
     pub local: SocketAddr,
     pub allow_remote: bool,
     pub directory: Option<PathBuf>,
+    /// NetBIOS domain names for the directory's users that have none (`serve --netbios`).
+    pub netbios: NetbiosMap,
     /// Reads the certificate files posted profiles name.
     pub reader: MaterialReader,
     /// The access token the page and API calls must present (`None`: no token needed).
@@ -167,11 +170,21 @@ impl State {
             local,
             allow_remote,
             directory,
+            netbios: NetbiosMap::default(),
             reader,
             token,
             schema,
             platforms: serde_json::to_vec(&platforms).unwrap_or_default(),
         }
+    }
+}
+
+impl State {
+    /// The NetBIOS domain names of the directory's domains, for users the directory gives
+    /// none (a Microsoft Entra ID export never does).
+    pub fn with_netbios(mut self, netbios: NetbiosMap) -> State {
+        self.netbios = netbios;
+        self
     }
 }
 
