@@ -107,7 +107,7 @@ fn start_slapd(root: &Path, dir: &Path, users: usize) -> anyhow::Result<(Slapd, 
          modulepath /usr/lib/ldap\n\
          moduleload back_mdb\n\
          database mdb\n\
-         maxsize 1073741824\n\
+         maxsize 8589934592\n\
          suffix \"{BASE_DN}\"\n\
          rootdn \"CN=admin,{BASE_DN}\"\n\
          directory {d}/db\n\
@@ -154,13 +154,35 @@ fn start_slapd(root: &Path, dir: &Path, users: usize) -> anyhow::Result<(Slapd, 
 }
 
 fn timed(cmd: &mut Command, what: &str) -> anyhow::Result<f64> {
+    Ok(timed_rss(cmd, what)?.0)
+}
+
+/// Wall seconds and peak RSS (MiB) of one run. The peak comes from GNU time, not from this
+/// process's wait4: a child's peak RSS starts from its parent's at the fork (the kernel keeps
+/// the high-water mark across exec), and this process has held a whole LDIF and listing.
+fn timed_rss(cmd: &mut Command, what: &str) -> anyhow::Result<(f64, f64)> {
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%M"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
     let started = Instant::now();
-    let out = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).output()?;
+    let out = timed
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .context("/usr/bin/time (apt-get install time)")?;
     let took = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        bail!("{what} failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!("{what} failed: {stderr}");
     }
-    Ok(took)
+    let kib: f64 = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .with_context(|| format!("{what}: no peak RSS from /usr/bin/time in: {stderr}"))?;
+    Ok((took, kib / 1024.0))
 }
 
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
@@ -250,6 +272,7 @@ pub(crate) fn bench_ldap(args: &[&String]) -> anyhow::Result<()> {
         ));
     }
     std::fs::write(dir.join("users.csv"), csv)?;
+    drop(ids);
     let scratch = match args.iter().position(|a| *a == "--scratch") {
         Some(i) => PathBuf::from(args.get(i + 1).context("--scratch DIR")?.as_str()),
         None if Path::new("/dev/shm").is_dir() => PathBuf::from("/dev/shm"),
@@ -295,6 +318,7 @@ pub(crate) fn bench_ldap(args: &[&String]) -> anyhow::Result<()> {
         .lines()
         .filter(|l| l.starts_with("dn:"))
         .count();
+    drop(out);
     if entries != users {
         bail!("ldapsearch found {entries} users, not {users}");
     }
@@ -303,11 +327,18 @@ pub(crate) fn bench_ldap(args: &[&String]) -> anyhow::Result<()> {
 
     let (mut bound, mut listing, mut listed, mut csv) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Peak RSS of each batch command over the rounds.
+    let mut rss = [0f64; 3];
+    let mut run = |cmd: &mut Command, what: &str, i: usize| -> anyhow::Result<f64> {
+        let (seconds, mib) = timed_rss(cmd, what)?;
+        rss[i] = rss[i].max(mib);
+        Ok(seconds)
+    };
     for round in 0..rounds {
         bound.push(timed(&mut ldapsearch(), "ldapsearch")?);
-        listing.push(timed(&mut batch(false), "the listing batch")?);
-        listed.push(timed(&mut batch(true), "the --users batch")?);
-        csv.push(timed(&mut csv_batch(), "the CSV batch")?);
+        listing.push(run(&mut batch(false), "the listing batch", 0)?);
+        listed.push(run(&mut batch(true), "the --users batch", 1)?);
+        csv.push(run(&mut csv_batch(), "the CSV batch", 2)?);
         eprintln!(
             "round {}: ldapsearch {:.3} s, listing {:.3} s, --users {:.3} s, CSV {:.3} s",
             round + 1,
@@ -327,18 +358,19 @@ pub(crate) fn bench_ldap(args: &[&String]) -> anyhow::Result<()> {
     let (b, bmin, bmax) = stats(bound.clone());
     println!("{users} users, {rounds} rounds (median [min, max]):");
     println!("  paged ldapsearch (bound)   {b:.3} s [{bmin:.3}, {bmax:.3}]");
-    for ((what, runs), ratios) in [
+    for (((what, runs), ratios), mib) in [
         ("listing batch", listing),
         ("--users batch", listed),
         ("CSV batch (no server)", csv),
     ]
     .into_iter()
     .zip(ratios)
+    .zip(rss)
     {
         let (m, min, max) = stats(runs);
         let (r, rmin, rmax) = stats(ratios);
         println!(
-            "  {what:<26} {m:.3} s [{min:.3}, {max:.3}]  {:.2}x the median bound; per round {r:.2}x [{rmin:.2}, {rmax:.2}]",
+            "  {what:<26} {m:.3} s [{min:.3}, {max:.3}]  {:.2}x the median bound; per round {r:.2}x [{rmin:.2}, {rmax:.2}]; peak RSS {mib:.1} MiB",
             m / b
         );
     }

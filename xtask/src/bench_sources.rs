@@ -125,7 +125,7 @@ pub(crate) fn bench_sources(args: &[&String]) -> anyhow::Result<()> {
         write_pages(&files[1], n)?;
         write_single_page(&files[2], n)?;
         let jsonl = work.join(format!("sources-out-{n}.jsonl"));
-        let reps = if n >= 1_000_000 { 3 } else { 5 };
+        let reps = if n >= 1_000_000 { 3 } else { 9 };
         let mut runs: [Vec<Measured>; 3] = Default::default();
         for _ in 0..reps {
             for (file, runs) in files.iter().zip(runs.iter_mut()) {

@@ -67,7 +67,10 @@ impl EntraStream {
         Self::start(reader, true)
     }
 
-    fn start<R: std::io::Read + Send + 'static>(reader: R, ids_only: bool) -> std::io::Result<Self> {
+    fn start<R: std::io::Read + Send + 'static>(
+        reader: R,
+        ids_only: bool,
+    ) -> std::io::Result<Self> {
         let (tx, batches) = std::sync::mpsc::sync_channel(4);
         std::thread::Builder::new()
             .name("entra-export".into())

@@ -268,7 +268,10 @@ fn missing_message(e: &MissingAttributes, attrs: &DirectoryAttributes) -> String
             how(domain)
         ),
         (missing, Some(domain)) if missing.contains(&Attribute::NetbiosName) => {
-            format!("{e}; for the NetBIOS domain name of {domain}, {}", how(domain))
+            format!(
+                "{e}; for the NetBIOS domain name of {domain}, {}",
+                how(domain)
+            )
         }
         _ => e.to_string(),
     }

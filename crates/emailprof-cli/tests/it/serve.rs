@@ -821,7 +821,10 @@ fn serve_takes_netbios_names_for_an_entra_export() {
         .directory(export)
         .flag("--netbios", "contoso.com=CONTOSO")
         .success();
-    assert!(r.body == printed.stdout, "served and emitted artifacts differ");
+    assert!(
+        r.body == printed.stdout,
+        "served and emitted artifacts differ"
+    );
     assert!(String::from_utf8_lossy(&r.body).contains("CONTOSO\\AdeleV"));
     drop(server);
 
@@ -841,7 +844,14 @@ fn serve_takes_netbios_names_for_an_entra_export() {
     );
     drop(server);
 
-    let o = cli(["serve", "--addr", "127.0.0.1:0", "--netbios", "contoso.com=CONTOSO"]).code(2);
+    let o = cli([
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--netbios",
+        "contoso.com=CONTOSO",
+    ])
+    .code(2);
     assert!(stderr(&o).contains("--directory"), "{}", stderr(&o));
     let o = cli(["serve", "--addr", "127.0.0.1:0", "--directory", export])
         .args(["--netbios", "contoso.com"])

@@ -7,9 +7,9 @@ use std::fmt;
 use emailprof_attributes::DirectoryAttributes;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::record::{RawRecord, clean};
 #[cfg(doc)]
 use crate::record::primary_smtp;
+use crate::record::{RawRecord, clean};
 
 /// The keys of a user this crate reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,7 +264,11 @@ impl<'de> Fields<'de> {
 
     /// Read the value of `key`. A key given twice (they compare case-insensitively) is
     /// remembered as the user's error, so it is reported at the user's line.
-    pub(super) fn take<A: MapAccess<'de>>(&mut self, key: Key, map: &mut A) -> Result<(), A::Error> {
+    pub(super) fn take<A: MapAccess<'de>>(
+        &mut self,
+        key: Key,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
         let bit = 1u8 << (key as u8);
         if self.seen & bit != 0 {
             map.next_value::<IgnoredAny>()?;

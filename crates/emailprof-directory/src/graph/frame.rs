@@ -13,6 +13,11 @@ use serde::de::DeserializeSeed;
 use super::{Sink, Top, User, json_error};
 use crate::ParseError;
 
+/// The most bytes one user's object (or a page without its users) may take: a Graph user
+/// with every property is a few KB; this stops a hostile file from growing one value without
+/// end.
+pub(super) const VALUE_LIMIT: usize = 16 << 20;
+
 struct Framer<R> {
     input: R,
     line: usize,
@@ -109,6 +114,14 @@ impl<R: BufRead> Framer<R> {
                 i += 1;
             }
             let n = end.unwrap_or(buf.len());
+            if out.len() + n > VALUE_LIMIT {
+                return Err((
+                    self.line,
+                    format!(
+                        "a user (or a page without its users) is longer than {VALUE_LIMIT} bytes"
+                    ),
+                ));
+            }
             out.extend_from_slice(&buf[..n]);
             self.line += memchr::memchr_iter(b'\n', &buf[..n]).count();
             self.input.consume(n);

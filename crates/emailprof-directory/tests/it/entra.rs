@@ -257,12 +257,18 @@ fn the_ids_pass_gives_the_ids_of_a_full_read() {
             1 => format!(
                 "{{\"Id\":\"g{i}\",\"UserPrincipalName\":\"u\\u0041{i}\\\"q@contoso.com\",\"ProxyAddresses\":[\"SMTP:p{i}@x\"]}}"
             ),
-            2 => format!("{{\"id\":\"g{i}\",\"userPrincipalName\":null,\"onPremisesUserPrincipalName\":\"op{i}@corp.local\"}}"),
-            3 => format!("{{\"id\":\" g{i} \",\"userPrincipalName\":\"\",\"extra\":{{\"userPrincipalName\":\"not-this\"}}}}"),
+            2 => format!(
+                "{{\"id\":\"g{i}\",\"userPrincipalName\":null,\"onPremisesUserPrincipalName\":\"op{i}@corp.local\"}}"
+            ),
+            3 => format!(
+                "{{\"id\":\" g{i} \",\"userPrincipalName\":\"\",\"extra\":{{\"userPrincipalName\":\"not-this\"}}}}"
+            ),
             4 => format!(
                 "{{\"businessPhones\":[\"{{\\\"id\\\": 1}}\"],\"userPrincipalName\":\"u{i}@contoso.com\",\"onPremisesSamAccountName\":\"s{i}\",\"onPremisesDomainName\":\"contoso.com\"}}"
             ),
-            _ => format!("{{\"userPrincipalName\":\"u{i}@contoso.com\",\"id\":\"g{i}\",\"proxyAddresses\":\"smtp:a{i}@x\"}}"),
+            _ => format!(
+                "{{\"userPrincipalName\":\"u{i}@contoso.com\",\"id\":\"g{i}\",\"proxyAddresses\":\"smtp:a{i}@x\"}}"
+            ),
         };
         generated.push_str(&user);
     }
@@ -282,10 +288,30 @@ fn the_ids_pass_gives_the_ids_of_a_full_read() {
     assert_eq!(all[3].0, "g3");
     // A user a full read refuses (a value of the wrong type the id pass skips) may pass the
     // id pass; a user the id pass refuses, a full read refuses too.
-    let bad_mail: &'static [u8] = b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": \"b\", \"mail\": 5},\n{\"id\": \"c\"}\n]}";
+    let bad_mail: &'static [u8] =
+        b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": \"b\", \"mail\": 5},\n{\"id\": \"c\"}\n]}";
     assert_eq!(ids(EntraStream::new(bad_mail).unwrap()).1, Some(1));
     assert_eq!(ids(EntraStream::ids(bad_mail).unwrap()).1, None);
-    let bad_id: &'static [u8] = b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": 5},\n{\"id\": \"c\"}\n]}";
+    let bad_id: &'static [u8] =
+        b"{\"value\": [\n{\"id\": \"a\"},\n{\"id\": 5},\n{\"id\": \"c\"}\n]}";
     assert_eq!(ids(EntraStream::new(bad_id).unwrap()).1, Some(1));
     assert_eq!(ids(EntraStream::ids(bad_id).unwrap()).1, Some(1));
+}
+
+/// A user object (or a page's other keys) longer than the budget is refused at its line,
+/// without holding it: a hostile file cannot grow one value without end.
+#[test]
+fn a_user_past_the_budget_is_refused() {
+    let long = "x".repeat(17 << 20);
+    let text =
+        format!("[\n{{\"id\": \"a\"}},\n{{\"id\": \"b\", \"displayName\": \"{long}\"}}\n]\n");
+    let bytes: &'static [u8] = Box::leak(text.into_bytes().into_boxed_slice());
+    let items: Vec<_> = EntraStream::new(bytes).unwrap().collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap().0.user_id, "a");
+    let e = items[1].as_ref().unwrap_err().to_string();
+    assert!(
+        e.contains("line 3") && e.contains("longer than 16777216 bytes"),
+        "{e}"
+    );
 }

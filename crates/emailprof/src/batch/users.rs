@@ -121,8 +121,9 @@ fn user_ids(path: &Path, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)
 /// refused when an id repeats. A listing that breaks stops the run (a short listing must
 /// never look complete). The total is not known in advance.
 ///
-/// Repeats are found with the exact set of id hashes (about 25 bytes a user): a listing
-/// cannot be read twice for the fixed-memory filter of `dedup`.
+/// Repeats are found with the exact set of id hashes (`HashSlab`, about 10 bytes a user): a
+/// live listing cannot be read twice for the fixed-memory filter of `dedup` (users added
+/// between the passes would escape it).
 fn listed(plugin: &PluginSpec, shard: Option<Shard>) -> Result<(UserIter, Option<u64>)> {
     let batches = crate::users::plugin_listing(plugin)?;
     let mut duplicates = Duplicates::exact();

@@ -180,10 +180,9 @@ pub(super) fn emit(state: &State, query: &str, bytes: &[u8]) -> Reply {
     }
     let users = match placeholders {
         Some(m) => Ok(UserSource::Placeholders(m)),
-        None => UserSource::directory_with_netbios(
-            state.directory.as_deref(),
-            state.netbios.clone(),
-        ),
+        None => {
+            UserSource::directory_with_netbios(state.directory.as_deref(), state.netbios.clone())
+        }
     };
     let options = EmitOptions {
         min_os_version,

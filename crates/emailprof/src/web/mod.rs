@@ -38,8 +38,8 @@ use emailprof_core::input::MAX_INPUT_BYTES;
 use serde_json::{Value, json};
 
 use crate::material::MaterialReader;
-use crate::users::NetbiosMap;
 use crate::registry;
+use crate::users::NetbiosMap;
 
 pub use assets::{ASSETS, Asset};
 
