@@ -241,15 +241,30 @@ fn users<R: BufRead>(
         let line = f.line;
         user.clear();
         f.take_value(user)?;
-        sink.lines.set(line);
-        let mut de = serde_json::Deserializer::from_slice(user);
-        let result = User(&mut *sink)
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
-        if let Some(failure) = sink.failure.take() {
-            return Err(failure);
+        if sink.ids_only
+            && let Some(user_id) = super::quick::user_id(user)
+        {
+            let attrs = emailprof_attributes::DirectoryAttributes {
+                user_id,
+                ..Default::default()
+            };
+            let user = super::GraphUser {
+                attrs,
+                object_id: None,
+                line,
+            };
+            (sink.each)(user).map_err(|m| (line, m))?;
+        } else {
+            sink.lines.set(line);
+            let mut de = serde_json::Deserializer::from_slice(user);
+            let result = User(&mut *sink)
+                .deserialize(&mut de)
+                .and_then(|()| de.end());
+            if let Some(failure) = sink.failure.take() {
+                return Err(failure);
+            }
+            result.map_err(|e| json_error(&e, line + e.line().saturating_sub(1)))?;
         }
-        result.map_err(|e| json_error(&e, line + e.line().saturating_sub(1)))?;
         match f.skip_ws()? {
             Some(b',') => f.bump(),
             Some(b']') => {

@@ -25,6 +25,7 @@
 
 mod fields;
 mod frame;
+mod quick;
 mod scan;
 
 use std::cell::Cell;
@@ -92,7 +93,8 @@ pub(crate) fn read(
     }
     let mut first = Vec::new();
     let ended = read_line(&mut reader, &mut first).map_err(io_error)?;
-    if ended && one_value(&first) {
+    // The ids-only pass cuts every user out (see `quick`), JSON lines too.
+    if ended && one_value(&first) && !ids_only {
         read_lines(first, reader, ids_only, each)
     } else {
         read_stream(std::io::Cursor::new(first).chain(reader), ids_only, each)
