@@ -256,6 +256,8 @@ pub(crate) fn bench(args: &[&String]) -> anyhow::Result<()> {
                 "ios",
                 "--user",
                 "user1",
+                "--directory",
+                "examples/directory.csv",
             ]);
             if signed {
                 cmd.arg("--sign-cert")
