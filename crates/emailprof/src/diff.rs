@@ -199,12 +199,18 @@ pub fn profiles(
     }
 }
 
+/// The largest file `diff` reads: a signed profile carrying certificates is some hundred KB.
+const MAX_DIFF_BYTES: u64 = 16 << 20;
+
 /// When either file is an artifact, compare both structurally; `None` when both are profiles
 /// (or stdin, `-`, which is read as a profile). A platform to judge the impact on is refused
 /// for artifacts: each is already one platform's.
 pub fn artifacts_at(old: &str, new: &str, platform: Option<&str>) -> Result<Option<DiffReport>> {
     let read = |spec: &str| {
-        let read = || crate::material::read_input(spec.as_ref());
+        let read = || {
+            let what = "`diff` reads (profiles and artifacts are far smaller)";
+            crate::material::read_input(spec.as_ref(), MAX_DIFF_BYTES, what)
+        };
         (spec != "-").then(read).transpose()
     };
     let (a, b) = (read(old)?, read(new)?);

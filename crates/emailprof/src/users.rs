@@ -40,7 +40,9 @@ pub fn directory_resolver(path: Option<&Path>) -> Result<DirectoryFileResolver> 
                     "{shown}: unknown directory format; use a .csv, .json (.jsonl) or .ldif file"
                 )
             };
-            (shown, material::read_input(p)?, format)
+            let what = "a directory export is read whole (`batch` streams one of any size)";
+            let bytes = material::read_input(p, material::MAX_DIRECTORY_BYTES, what)?;
+            (shown, bytes, format)
         }
     };
     let directory =
@@ -77,7 +79,8 @@ fn plugin_config(path: Option<&Path>) -> Result<serde_json::Value> {
     };
     let shown = path.display().to_string();
     let format = emailprof_core::Format::from_path(&shown).unwrap_or(emailprof_core::Format::Json);
-    let bytes = material::read_input(path)?;
+    let cap = emailprof_core::input::MAX_INPUT_BYTES as u64;
+    let bytes = material::read_input(path, cap, "a plugin configuration may take")?;
     emailprof_core::input::parse(&bytes, format)
         .map(|d| d.value)
         .map_err(|e| Error::invalid(format!("{shown}: {}", e.message)))

@@ -583,3 +583,76 @@ fn values_that_are_not_addresses_fail_their_user_only() {
         "minimal.yaml does not use the SMTP address"
     );
 }
+
+/// Files read whole have a budget: a directory export for `emit` (1 GiB; `batch` streams any
+/// size), a plugin configuration (1 MiB), a file for `diff` (16 MiB). Past it: exit 2 naming
+/// the file and the limit, without holding it (the files here are sparse: no disk used).
+#[test]
+fn files_read_whole_are_held_to_a_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sparse = |name: &str, len: u64| {
+        let p = tmp.path().join(name);
+        std::fs::File::create(&p).unwrap().set_len(len).unwrap();
+        p
+    };
+    let directory = sparse("huge.csv", (1 << 30) + 1);
+    let o = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "-p",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .arg("--directory")
+        .arg(&directory)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge.csv: larger than 1073741824 bytes")
+            && stderr(&o).contains("`batch` streams"),
+        "{}",
+        stderr(&o)
+    );
+    let config = sparse("resolver.json", (1 << 20) + 1);
+    let o = emailprof()
+        .args([
+            "emit",
+            "examples/minimal.yaml",
+            "-p",
+            "ios",
+            "--user",
+            "user1",
+        ])
+        .args([
+            "--resolver",
+            "/nonexistent/libplugin.so",
+            "--resolver-config",
+        ])
+        .arg(&config)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("resolver.json: larger than 1048576 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    let artifact = sparse("big.mobileconfig", (16 << 20) + 1);
+    let o = emailprof()
+        .args(["diff", "examples/minimal.yaml"])
+        .arg(&artifact)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("big.mobileconfig: larger than 16777216 bytes"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -387,10 +387,30 @@ pub fn open_input(path: &Path) -> Result<std::fs::File> {
         .map_err(|e| Error::invalid(format!("{}: cannot read: {e}", path.display())))
 }
 
-/// Read a whole input file, as a usage error when it cannot be read.
-pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+/// The largest directory export `emit` and `serve` read whole (`batch` streams any size).
+pub const MAX_DIRECTORY_BYTES: u64 = 1 << 30;
+
+/// Read a whole input file of at most `cap` bytes, as a usage error when it cannot be read or
+/// is larger (`what` says what the file is for, in that message); a larger file is never held
+/// whole, whatever it is (a FIFO, a device).
+pub fn read_input(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
     let shown = path.display().to_string();
-    std::fs::read(path).map_err(|e| Error::invalid(format!("{shown}: cannot read: {e}")))
+    let cannot = |e: std::io::Error| Error::invalid(format!("{shown}: cannot read: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let too_large = || Error::invalid(format!("{shown}: larger than {cap} bytes, the most {what}"));
+    // A regular file says its size; anything else is read up to the limit.
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > cap) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Read the input `spec` names (a path, or `-` for stdin), at most `cap` bytes: its display
