@@ -137,16 +137,20 @@ pub(crate) fn upn_local_part(upn: &str) -> Option<String> {
     clean(local)
 }
 
+/// The address of one `proxyAddresses` value when it is the primary one (`SMTP:`, upper
+/// case), trimmed; `None` for any other value or an empty address.
+pub(crate) fn primary_address(value: &str) -> Option<&str> {
+    let address = value.trim().strip_prefix("SMTP:")?.trim();
+    (!address.is_empty()).then_some(address)
+}
+
 /// The primary SMTP address among `proxyAddresses`: the one value with the upper-case
 /// `SMTP:` prefix. Exchange writes the primary address as `SMTP:` and secondary ones as
 /// `smtp:` (Microsoft Learn, "proxyAddresses attribute"; Exchange email address policies).
 pub fn primary_smtp(proxy_addresses: &[String]) -> Result<Option<String>, String> {
     let mut primary: Option<String> = None;
     for value in proxy_addresses {
-        let Some(address) = value.trim().strip_prefix("SMTP:") else {
-            continue;
-        };
-        let Some(address) = clean(address) else {
+        let Some(address) = primary_address(value).map(str::to_owned) else {
             continue;
         };
         match &primary {

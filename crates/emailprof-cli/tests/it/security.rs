@@ -595,64 +595,50 @@ fn files_read_whole_are_held_to_a_budget() {
         std::fs::File::create(&p).unwrap().set_len(len).unwrap();
         p
     };
-    let directory = sparse("huge.csv", (1 << 30) + 1);
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .arg("--directory")
-        .arg(&directory)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("huge.csv: larger than 1073741824 bytes")
-            && stderr(&o).contains("`batch` streams"),
-        "{}",
-        stderr(&o)
+    // `args` then `file`, run from the workspace: exit 2, and stderr holds every `expected`.
+    let refused = |args: &[&str], file: &Path, expected: &[&str]| {
+        let o = emailprof()
+            .args(args)
+            .arg(file)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        for e in expected {
+            assert!(stderr(&o).contains(e), "{}", stderr(&o));
+        }
+    };
+    let emit = [
+        "emit",
+        "examples/minimal.yaml",
+        "-p",
+        "ios",
+        "--user",
+        "user1",
+    ];
+    let directory = [&emit[..], &["--directory"]].concat();
+    refused(
+        &directory,
+        &sparse("huge.csv", (1 << 30) + 1),
+        &["huge.csv: larger than 1073741824 bytes", "`batch` streams"],
     );
-    let config = sparse("resolver.json", (1 << 20) + 1);
-    let o = emailprof()
-        .args([
-            "emit",
-            "examples/minimal.yaml",
-            "-p",
-            "ios",
-            "--user",
-            "user1",
-        ])
-        .args([
+    let resolver = [
+        &emit[..],
+        &[
             "--resolver",
             "/nonexistent/libplugin.so",
             "--resolver-config",
-        ])
-        .arg(&config)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("resolver.json: larger than 1048576 bytes"),
-        "{}",
-        stderr(&o)
+        ],
+    ]
+    .concat();
+    refused(
+        &resolver,
+        &sparse("resolver.json", (1 << 20) + 1),
+        &["resolver.json: larger than 1048576 bytes"],
     );
-    let artifact = sparse("big.mobileconfig", (16 << 20) + 1);
-    let o = emailprof()
-        .args(["diff", "examples/minimal.yaml"])
-        .arg(&artifact)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("big.mobileconfig: larger than 16777216 bytes"),
-        "{}",
-        stderr(&o)
+    refused(
+        &["diff", "examples/minimal.yaml"],
+        &sparse("big.mobileconfig", (16 << 20) + 1),
+        &["big.mobileconfig: larger than 16777216 bytes"],
     );
 }

@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 #[cfg(doc)]
 use crate::record::primary_smtp;
-use crate::record::{RawRecord, clean};
+use crate::record::{RawRecord, clean, primary_address};
 
 /// The keys of a user this crate reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -145,12 +145,12 @@ type Primary<'de> = Result<Option<Cow<'de, str>>, String>;
 fn add_primary<'de>(primary: &mut Primary<'de>, value: Cow<'de, str>) {
     let Ok(current) = primary else { return };
     let address = match value {
-        Cow::Borrowed(b) => match b.trim().strip_prefix("SMTP:").map(str::trim) {
-            Some(a) if !a.is_empty() => Cow::Borrowed(a),
-            _ => return,
+        Cow::Borrowed(b) => match primary_address(b) {
+            Some(a) => Cow::Borrowed(a),
+            None => return,
         },
-        Cow::Owned(o) => match o.trim().strip_prefix("SMTP:").and_then(clean) {
-            Some(a) => Cow::Owned(a),
+        Cow::Owned(o) => match primary_address(&o) {
+            Some(a) => Cow::Owned(a.to_owned()),
             None => return,
         },
     };

@@ -95,7 +95,7 @@ pub(crate) fn read(
     let ended = read_line(&mut reader, &mut first).map_err(io_error)?;
     // The ids-only pass cuts every user out (see `quick`), JSON lines too.
     if ended && one_value(&first) && !ids_only {
-        read_lines(first, reader, ids_only, each)
+        read_lines(first, reader, each)
     } else {
         read_stream(std::io::Cursor::new(first).chain(reader), ids_only, each)
     }
@@ -128,7 +128,6 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<boo
 fn read_lines(
     first: Vec<u8>,
     mut reader: impl BufRead,
-    ids_only: bool,
     each: &mut dyn FnMut(GraphUser) -> Result<(), String>,
 ) -> Result<(), ParseError> {
     let lines = Rc::new(Cell::new(1));
@@ -136,7 +135,7 @@ fn read_lines(
         each,
         lines: Rc::clone(&lines),
         failure: None,
-        ids_only,
+        ids_only: false,
     };
     let mut line = first;
     let mut values = 0usize;

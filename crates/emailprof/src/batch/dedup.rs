@@ -4,13 +4,13 @@
 //! Two ids that are the same would write the same output file (or two JSON lines for one
 //! user), so `batch` stops at the second. Remembering every id seen costs memory in proportion
 //! to the directory (about 10 bytes a user for the 64-bit hashes in a [`HashSlab`]; a hash set
-//! took 25, 58 MiB peak at a million users). When the input can be read twice (a file, not stdin), a first pass runs the
-//! ids through a Bloom filter of fixed size: an id the filter has already seen is a *suspect*
-//! (a real repeat, or a false positive of the filter). The second pass, the real run, tracks
-//! exactly only the suspects' ids, so the answer is exact and the memory is the filter (4 MiB
-//! up to two million users, two bytes a user above that) plus the few suspects. Up to
-//! [`EXACT_UP_TO`] users the hash set is smaller than the filter and saves the first pass, so
-//! it is used instead.
+//! took 25, 58 MiB peak at a million users). When the input can be read twice (a file, not
+//! stdin), a first pass runs the ids through a Bloom filter of fixed size: an id the filter
+//! has already seen is a *suspect* (a real repeat, or a false positive of the filter). The
+//! second pass, the real run, tracks exactly only the suspects' ids, so the answer is exact
+//! and the memory is the filter (4 MiB up to two million users, two bytes a user above that)
+//! plus the few suspects. Up to [`EXACT_UP_TO`] users the exact set is smaller than the filter
+//! and saves the first pass, so it is used instead.
 
 use std::collections::HashSet;
 

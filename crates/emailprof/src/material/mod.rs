@@ -394,7 +394,6 @@ pub const MAX_DIRECTORY_BYTES: u64 = 1 << 30;
 /// is larger (`what` says what the file is for, in that message); a larger file is never held
 /// whole, whatever it is (a FIFO, a device).
 pub fn read_input(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
     let shown = path.display().to_string();
     let cannot = |e: std::io::Error| Error::invalid(format!("{shown}: cannot read: {e}"));
     let file = std::fs::File::open(path).map_err(cannot)?;
@@ -403,32 +402,31 @@ pub fn read_input(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
     if file.metadata().is_ok_and(|m| m.is_file() && m.len() > cap) {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
-    file.take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+    let bytes = read_up_to(file, cap.saturating_add(1)).map_err(cannot)?;
     if bytes.len() as u64 > cap {
         return Err(too_large());
     }
     Ok(bytes)
 }
 
+/// At most `n` bytes of `reader`.
+fn read_up_to(reader: impl std::io::Read, n: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(n).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Read the input `spec` names (a path, or `-` for stdin), at most `cap` bytes: its display
 /// name (`<stdin>` for stdin) and bytes.
 pub fn read_spec(spec: &str, cap: usize) -> Result<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
     if spec == "-" {
-        std::io::stdin()
-            .take(cap as u64)
-            .read_to_end(&mut bytes)
-            .context("cannot read stdin")?;
+        let bytes = read_up_to(std::io::stdin(), cap as u64).context("cannot read stdin")?;
         return Ok(("<stdin>".into(), bytes));
     }
     let file = std::fs::File::open(spec)
         .map_err(|e| Error::invalid(format!("{spec}: cannot open: {e}")))?;
-    file.take(cap as u64)
-        .read_to_end(&mut bytes)
+    let bytes = read_up_to(file, cap as u64)
         .map_err(|e| Error::invalid(format!("{spec}: cannot read: {e}")))?;
     Ok((spec.to_owned(), bytes))
 }

@@ -177,9 +177,7 @@ impl State {
             platforms: serde_json::to_vec(&platforms).unwrap_or_default(),
         }
     }
-}
 
-impl State {
     /// The NetBIOS domain names of the directory's domains, for users the directory gives
     /// none (a Microsoft Entra ID export never does).
     pub fn with_netbios(mut self, netbios: NetbiosMap) -> State {
